@@ -1,0 +1,63 @@
+// Pure MQTT codec: bytes in, packets out and back. No sockets, no threads, no
+// global state. The decoder is incremental in the simplest way: it looks at the
+// front of a buffer and either returns one whole packet, says how much more it
+// needs, or names the rule the bytes break. The caller keeps any partial packet
+// (the "spill") and offers it again with more bytes, so every split of a stream
+// yields the same packets.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "protocols/mqtt/packet.h"
+
+namespace edgemq::mqtt {
+
+enum class DecodeError : uint8_t {
+  None = 0,
+  ReservedPacketType,        // type 0 or 15 [MQTT-2.2]
+  ReservedFlags,             // fixed-header flags other than the spec's [MQTT-2.2.2-1/2]
+  RemainingLengthTooLong,    // more than 4 length bytes [MQTT-2.2.3]
+  PacketTooLarge,            // above the configured maximum packet size
+  Truncated,                 // remaining length ends inside a field
+  TrailingBytes,             // remaining length longer than the fields
+  BadProtocolName,           // neither "MQTT"/4 nor "MQIsdp"/3 [MQTT-3.1.2-1]
+  UnsupportedProtocolLevel,  // known name, unsupported level [MQTT-3.1.2-2]
+  ReservedConnectFlag,       // CONNECT flags bit 0 set [MQTT-3.1.2-3]
+  BadWillFlags,              // will QoS/retain without will flag, or will QoS 3 [MQTT-3.1.2-11..15]
+  BadUsernamePasswordFlags,  // password without username [MQTT-3.1.2-22]
+  MalformedUtf8,             // ill-formed UTF-8 or U+0000 [MQTT-1.5.3-1/2]
+  InvalidTopicName,          // empty, or wildcards in a PUBLISH topic [MQTT-3.3.2-1/2]
+  InvalidTopicFilter,        // misplaced '+' or '#' [MQTT-4.7.1-2/3]
+  InvalidQos,                // QoS 3 [MQTT-3.3.1-4], or subscribe QoS > 2 [MQTT-3-8.3-4]
+  ZeroPacketId,              // packet id 0 where one is required [MQTT-2.3.1-1]
+  EmptySubscribe,            // SUBSCRIBE/UNSUBSCRIBE with no topic [MQTT-3.8.3-3, 3.10.3-2]
+  ReservedSubscribeBits,     // upper bits of a requested QoS byte [MQTT-3-8.3-4]
+  BadConnackFlags,           // reserved CONNACK acknowledge flags
+};
+
+const char* describe(DecodeError e);
+
+struct DecodeResult {
+  enum class Status : uint8_t { Packet, NeedMore, Error };
+  Status status = Status::NeedMore;
+  Packet packet;                   // valid when status == Packet
+  size_t consumed = 0;             // bytes of the packet, when status == Packet
+  size_t needed = 0;               // when NeedMore: total bytes of the packet if known, else 0
+  DecodeError error = DecodeError::None;
+};
+
+// Decodes the packet at the front of `in`. `max_packet_size` bounds the whole
+// packet (fixed header included); a larger one is an error as soon as its
+// length is known, before its body arrives.
+DecodeResult decode(std::span<const uint8_t> in, size_t max_packet_size);
+
+// Appends the wire form of `p` to `out`.
+void encode(const Packet& p, std::string& out);
+
+// The encoded size of `p`; what encode() would append.
+size_t encoded_size(const Packet& p);
+
+}  // namespace edgemq::mqtt

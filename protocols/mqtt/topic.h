@@ -1,0 +1,24 @@
+// Topic names and filters [MQTT-4.7]: validation and single-pair matching.
+// Many-subscription matching lives in the router's trie; this is the reference
+// rule it is tested against.
+#pragma once
+
+#include <string_view>
+
+namespace edgemq::mqtt {
+
+// Well-formed UTF-8, no U+0000, at most 65535 bytes [MQTT-1.5.3].
+bool valid_utf8(std::string_view s);
+
+// A PUBLISH topic: non-empty, valid UTF-8, no '+' or '#' [MQTT-3.3.2-2, 4.7.3-1].
+bool valid_topic_name(std::string_view topic);
+
+// A SUBSCRIBE filter: non-empty, valid UTF-8, '#' only last and alone in its
+// level, '+' alone in its level [MQTT-4.7.1-2/3, 4.7.3-1].
+bool valid_topic_filter(std::string_view filter);
+
+// Whether `filter` matches `topic`; a wildcard in the first level does not match
+// a topic starting with '$' [MQTT-4.7.2-1].
+bool topic_matches(std::string_view filter, std::string_view topic);
+
+}  // namespace edgemq::mqtt

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package edgemq needs to build, run and test.
+# The README's quick start, .ci/run and docker/Dockerfile all call this one script,
+# so a fresh Debian 12 machine (as root) and the image get the same set.
+set -euo pipefail
+
+build_pkgs=(
+  cmake g++ make pkg-config
+  libuv1-dev librocksdb-dev libmsgpack-cxx-dev
+  libtomlplusplus-dev libspdlog-dev libconcurrentqueue-dev
+)
+test_pkgs=(
+  libgtest-dev libgmock-dev
+  libpaho-mqttpp-dev libpaho-mqtt-dev
+  mosquitto-clients
+)
+
+want=("${build_pkgs[@]}")
+if [ "${1:-}" = "--with-tests" ]; then want+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,58 @@
+// Group commit: many small WriteSets from many threads become one store write.
+// A dedicated thread owns the store's writes; it takes everything queued since
+// its last write, applies it as one atomic batch (one WAL append, one fsync in
+// "power" durability), then runs each submitter's completion in submit order.
+// RocksDB will not wait for a batch to grow, so the grouping happens here.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "storage/store.h"
+
+namespace edgemq::storage {
+
+class GroupCommitter {
+ public:
+  // Runs on the committer thread after the batch holding the WriteSet is
+  // durable (or failed). Must not block; typically posts to an event loop.
+  using Completion = std::function<void(const Status&)>;
+
+  GroupCommitter(Store& store, bool sync);
+  ~GroupCommitter();  // stop()s
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  // Thread-safe. Sets are applied in submit order. `done` may be empty.
+  void submit(WriteSet ws, Completion done = {});
+
+  // Commits what is queued, runs its completions, and joins the thread.
+  // Later submits fail their completion with an error.
+  void stop();
+
+  uint64_t batches_committed() const;
+  uint64_t sets_committed() const;
+
+ private:
+  struct Pending {
+    WriteSet ws;
+    Completion done;
+  };
+  void run();
+
+  Store& store_;
+  const bool sync_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::vector<Pending> queue_;
+  bool stopping_ = false;
+  uint64_t batches_ = 0;
+  uint64_t sets_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace edgemq::storage

@@ -1,0 +1,122 @@
+// What edgemq must not forget, and the interface to where it is kept.
+//
+// Three kinds of record, each in its own column family (see keys.h for the
+// key layouts and records.h for the versioned msgpack values):
+//   retained  topic                        -> the retained message
+//   sessions  client id                    -> a persistent session's subscriptions
+//   queue     client id \0 seq (8 bytes BE) -> one QoS 1/2 message owed to that session
+// A WriteSet is one logical operation and is applied atomically. The store
+// never sees a socket or an event loop; who waits for a commit is the caller's
+// business (GroupCommitter takes a completion callback).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace edgemq::storage {
+
+struct Status {
+  bool ok = true;
+  std::string message;
+  static Status Ok() { return {}; }
+  static Status Error(std::string m) { return {false, std::move(m)}; }
+};
+
+// Fixed order: it is the column-family order on disk, append only.
+enum class Family : uint8_t { Retained = 0, Sessions = 1, Queue = 2, Meta = 3 };
+inline constexpr int kFamilyCount = 4;
+
+struct RetainedMessage {
+  std::string topic;
+  std::string payload;
+  uint8_t qos = 0;
+};
+
+struct SubscriptionRecord {
+  std::string filter;
+  uint8_t qos = 0;
+};
+
+struct SessionRecord {
+  std::string client_id;
+  std::vector<SubscriptionRecord> subscriptions;
+};
+
+// Where an owed message stands with its subscriber.
+enum class DeliveryState : uint8_t {
+  Pending = 0,   // not sent yet in this session's life
+  Sent = 1,      // PUBLISH sent with packet_id, not acknowledged: resend with DUP
+  Received = 2,  // QoS 2: PUBREC came back, PUBREL owed (resend PUBREL, not PUBLISH)
+};
+
+struct QueuedMessage {
+  uint64_t seq = 0;
+  std::string topic;
+  std::string payload;
+  uint8_t qos = 1;
+  bool retain = false;
+  uint16_t packet_id = 0;
+  DeliveryState state = DeliveryState::Pending;
+};
+
+// An ordered list of encoded puts and deletes, built on any thread, applied by
+// the store in one atomic write.
+class WriteSet {
+ public:
+  enum class Kind : uint8_t { Put, Delete, DeleteRange };
+  struct Op {
+    Kind kind;
+    Family family;
+    std::string key;
+    std::string value;  // Put: the record; DeleteRange: the end key (exclusive)
+  };
+
+  void put_retained(const RetainedMessage& m);
+  void delete_retained(std::string_view topic);
+  void put_session(const SessionRecord& s);
+  // Removes the session and every message queued for it.
+  void delete_session(std::string_view client_id);
+  void put_queued(std::string_view client_id, const QueuedMessage& m);
+  void delete_queued(std::string_view client_id, uint64_t seq);
+
+  void append(WriteSet&& other);
+  bool empty() const { return ops_.empty(); }
+  size_t size() const { return ops_.size(); }
+  uint64_t max_seq() const { return max_seq_; }
+  const std::vector<Op>& ops() const { return ops_; }
+
+ private:
+  std::vector<Op> ops_;
+  uint64_t max_seq_ = 0;  // highest queue seq put here; the store keeps a high-water mark
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies `ws` atomically. sync=true also fsyncs the WAL (durability "power");
+  // otherwise the write is in the WAL and survives a process kill.
+  virtual Status apply(const WriteSet& ws, bool sync) = 0;
+
+  virtual Status load_retained(const std::function<void(RetainedMessage&&)>& each) = 0;
+  virtual Status load_sessions(const std::function<void(SessionRecord&&)>& each) = 0;
+  // Every queued message, grouped by client and in seq order within a client.
+  virtual Status load_queues(
+      const std::function<void(std::string_view client_id, QueuedMessage&&)>& each) = 0;
+
+  // Highest queue seq ever committed (0 for a new store), so that seqs handed
+  // out after a restart never repeat.
+  virtual uint64_t last_seq() const = 0;
+};
+
+// Opens (creating if needed) a RocksDB store in `dir`.
+std::unique_ptr<Store> open_rocks_store(const std::string& dir, Status& status);
+
+// An in-memory Store with the same semantics, for tests of the layers above.
+std::unique_ptr<Store> make_memory_store();
+
+}  // namespace edgemq::storage
