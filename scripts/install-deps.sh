@@ -12,7 +12,7 @@ build_pkgs=(
 test_pkgs=(
   libgtest-dev libgmock-dev
   libpaho-mqttpp-dev libpaho-mqtt-dev
-  mosquitto-clients
+  mosquitto-clients mosquitto
 )
 
 want=("${build_pkgs[@]}")

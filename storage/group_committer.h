@@ -52,7 +52,9 @@ class GroupCommitter {
   bool stopping_ = false;
   uint64_t batches_ = 0;
   uint64_t sets_ = 0;
+  std::mutex stop_mu_;  // serializes joins when stop() races with itself
   std::thread thread_;
+  std::thread::id committer_id_;  // stop() from a completion must not join itself
 };
 
 }  // namespace edgemq::storage

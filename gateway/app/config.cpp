@@ -1,1 +1,237 @@
-// placeholder: replaced as the module lands
+#include "gateway/app/config.h"
+
+#include <toml++/toml.h>
+
+#include <cctype>
+#include <charconv>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <vector>
+
+namespace edgemq::app {
+namespace {
+
+using Setter = std::function<std::string(Config&, const std::string&)>;
+
+struct Key {
+  const char* name;
+  const char* help;
+  Setter set;
+  std::function<std::string(const Config&)> get;
+};
+
+template <typename T>
+std::string parse_number(const std::string& v, T& out, unsigned long long lo, unsigned long long hi) {
+  unsigned long long n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size() || n < lo || n > hi) {
+    return "expects a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+  }
+  out = static_cast<T>(n);
+  return {};
+}
+
+template <typename T>
+Key number_key(const char* name, const char* help, T Config::*field, unsigned long long lo,
+               unsigned long long hi) {
+  return {name, help, [=](Config& c, const std::string& v) { return parse_number(v, c.*field, lo, hi); },
+          [=](const Config& c) { return std::to_string(c.*field); }};
+}
+
+template <typename T>
+Key limit_key(const char* name, const char* help, T core::Limits::*field, unsigned long long lo,
+              unsigned long long hi) {
+  return {name, help,
+          [=](Config& c, const std::string& v) { return parse_number(v, c.limits.*field, lo, hi); },
+          [=](const Config& c) { return std::to_string(c.limits.*field); }};
+}
+
+Key choice_key(const char* name, const char* help, std::string Config::*field,
+               std::vector<std::string> choices) {
+  return {name, help,
+          [=](Config& c, const std::string& v) -> std::string {
+            for (const auto& ch : choices) {
+              if (v == ch) {
+                c.*field = v;
+                return {};
+              }
+            }
+            std::string all;
+            for (const auto& ch : choices) all += (all.empty() ? "" : "|") + ch;
+            return "expects one of " + all;
+          },
+          [=](const Config& c) { return c.*field; }};
+}
+
+const std::vector<Key>& keys() {
+  static const std::vector<Key> table = {
+      {"listen_mqtt", "MQTT over TCP listener, HOST:PORT ([::1]:PORT for IPv6)",
+       [](Config& c, const std::string& v) -> std::string {
+         std::string h;
+         int p;
+         if (!split_host_port(v, h, p)) return "expects HOST:PORT";
+         c.listen_mqtt = v;
+         return {};
+       },
+       [](const Config& c) { return c.listen_mqtt; }},
+      {"data_dir", "directory of the RocksDB store",
+       [](Config& c, const std::string& v) -> std::string {
+         if (v.empty()) return "must not be empty";
+         c.data_dir = v;
+         return {};
+       },
+       [](const Config& c) { return c.data_dir; }},
+      number_key("workers", "worker threads, one event loop each (0: one per core)", &Config::workers, 0, 256),
+      choice_key("log_level", "log level", &Config::log_level,
+                 {"trace", "debug", "info", "warn", "error", "off"}),
+      choice_key("durability",
+                 "process: acknowledged messages survive kill -9 (WAL, no fsync); "
+                 "power: also power loss (fsync per group commit)",
+                 &Config::durability, {"process", "power"}),
+      number_key("sys_interval", "seconds between $SYS/broker/... updates (0: off)", &Config::sys_interval, 0,
+                 86400),
+      limit_key("max_packet_size", "largest packet accepted, bytes", &core::Limits::max_packet_size, 16,
+                268435460),
+      limit_key("max_inflight", "unacknowledged QoS 1/2 messages per subscriber", &core::Limits::max_inflight, 1,
+                65535),
+      limit_key("max_queued_messages",
+                "QoS 1/2 messages queued per session behind the inflight window; newer ones are dropped",
+                &core::Limits::max_queued_messages, 0, 100000000),
+      limit_key("max_outbound_bytes", "bytes waiting to be written to one client before QoS 0 is dropped",
+                &core::Limits::max_outbound_bytes, 1024, 1ull << 32),
+      limit_key("connect_timeout", "seconds a new connection has to send CONNECT",
+                &core::Limits::connect_timeout_s, 1, 3600),
+  };
+  return table;
+}
+
+std::string flag_of(const std::string& key) {
+  std::string f = "--" + key;
+  for (char& ch : f) ch = ch == '_' ? '-' : ch;
+  return f;
+}
+
+std::string env_of(const std::string& key) {
+  std::string e = "EDGEMQ_" + key;
+  for (char& ch : e) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return e;
+}
+
+const Key* find_key(const std::string& name) {
+  for (const auto& k : keys()) {
+    if (name == k.name) return &k;
+  }
+  return nullptr;
+}
+
+std::string apply(Config& c, const Key& k, const std::string& value, const std::string& source) {
+  std::string err = k.set(c, value);
+  return err.empty() ? err : source + ": " + k.name + " " + err + " (got \"" + value + "\")";
+}
+
+std::string apply_file(Config& c, const std::string& path) {
+  // Debian's toml++ is built with exceptions; they stop here, at start-up.
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << path << ": " << e.description() << " at line " << e.source().begin.line;
+    return os.str();
+  }
+  for (auto&& [name, node] : table) {
+    const Key* k = find_key(std::string(name.str()));
+    if (k == nullptr) return path + ": unknown key " + std::string(name.str());
+    std::string value;
+    if (auto s = node.value<std::string>()) {
+      value = *s;
+    } else if (auto i = node.value<int64_t>()) {
+      value = std::to_string(*i);
+    } else {
+      return path + ": " + k->name + " must be a string or an integer";
+    }
+    if (auto err = apply(c, *k, value, path); !err.empty()) return err;
+  }
+  return {};
+}
+
+}  // namespace
+
+bool split_host_port(const std::string& s, std::string& host, int& port) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= s.size()) return false;
+  host = s.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) return false;
+  std::string p = s.substr(colon + 1);
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
+  return ec == std::errc() && end == p.data() + p.size() && port >= 0 && port <= 65535;
+}
+
+ConfigResult load_config(int argc, const char* const* argv, const char* (*environ_lookup)(const char*),
+                         Config& out) {
+  ConfigResult r;
+  auto fail = [&](std::string e) {
+    r.ok = false;
+    r.error = std::move(e);
+    return r;
+  };
+  // Flags first into a list, so a --config file can be applied before them.
+  std::vector<std::pair<const Key*, std::string>> flags;
+  std::string file = environ_lookup("EDGEMQ_CONFIG") ? environ_lookup("EDGEMQ_CONFIG") : "";
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") { r.help = true; return r; }
+    if (arg == "--version") { r.version = true; return r; }
+    std::string value;
+    bool has_value = false;
+    if (auto eq = arg.find('='); eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_value = true;
+    }
+    if (!has_value) {
+      if (i + 1 >= argc) return fail(arg + " needs a value");
+      value = argv[++i];
+    }
+    if (arg == "--config") { file = value; continue; }
+    const Key* k = nullptr;
+    for (const auto& key : keys()) {
+      if (flag_of(key.name) == arg) k = &key;
+    }
+    if (k == nullptr) return fail("unknown option " + arg + " (see --help)");
+    flags.emplace_back(k, value);
+  }
+  out.config_file = file;
+  if (!file.empty()) {
+    if (auto err = apply_file(out, file); !err.empty()) return fail(err);
+  }
+  for (const auto& k : keys()) {
+    std::string var = env_of(k.name);
+    if (const char* v = environ_lookup(var.c_str())) {
+      if (auto err = apply(out, k, v, var); !err.empty()) return fail(err);
+    }
+  }
+  for (const auto& [k, v] : flags) {
+    if (auto err = apply(out, *k, v, flag_of(k->name)); !err.empty()) return fail(err);
+  }
+  return r;
+}
+
+std::string config_help() {
+  std::ostringstream os;
+  Config defaults;
+  os << "edgemq " << "- MQTT gateway for IoT fleets\n\n"
+     << "Usage: edgemq [--config FILE.toml] [--KEY VALUE ...]\n\n"
+     << "Every key can be set in the TOML file (key = value), as an environment\n"
+     << "variable, or as a flag; later wins: file < environment < flags.\n\n";
+  for (const auto& k : keys()) {
+    os << "  " << flag_of(k.name) << " (" << env_of(k.name) << ", default " << k.get(defaults) << ")\n"
+       << "      " << k.help << "\n";
+  }
+  os << "  --config FILE (EDGEMQ_CONFIG)\n      TOML file with any of the keys above\n";
+  return os.str();
+}
+
+}  // namespace edgemq::app

@@ -1,1 +1,183 @@
-// placeholder: replaced as the module lands
+#include "gateway/net/worker.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <spdlog/spdlog.h>
+
+#include "gateway/net/connection.h"
+#include "gateway/net/listener.h"
+#include "gateway/core/sys_topics.h"
+
+namespace edgemq::net {
+namespace {
+constexpr uint32_t kTickMs = 100;
+constexpr size_t kReadBufferBytes = 64 * 1024;
+}  // namespace
+
+Worker::Worker(size_t index, core::Broker& broker)
+    : index_(index),
+      broker_(broker),
+      shard_(broker, index),
+      wheel_(0, kTickMs),
+      read_buf_(kReadBufferBytes),
+      // Connection ids are unique across workers: the worker index in the top bits.
+      next_conn_id_((static_cast<uint64_t>(index) << 48) + 1) {
+  uv_loop_init(&loop_);
+  uv_update_time(&loop_);
+  wheel_ = core::TimerWheel(uv_now(&loop_), kTickMs);
+  uv_async_init(&loop_, &inbox_async_, on_inbox);
+  inbox_async_.data = this;
+  uv_timer_init(&loop_, &tick_);
+  tick_.data = this;
+  uv_prepare_init(&loop_, &flush_);
+  flush_.data = this;
+  listener_ = std::make_unique<Listener>(*this);
+}
+
+Worker::~Worker() {
+  if (thread_.joinable()) thread_.join();
+  if (inbox_open_) {  // never started: close the handles here
+    stop_now();
+    uv_run(&loop_, UV_RUN_DEFAULT);
+  }
+  if (uv_loop_close(&loop_) != 0) {
+    spdlog::error("worker {}: loop closed with live handles", index_);
+    std::abort();  // a handle leaked: a bug worth stopping for
+  }
+}
+
+bool Worker::listen(const std::string& host, int port, std::string& error) {
+  return listener_->open(host, port, error);
+}
+
+int Worker::bound_port() const { return listener_->port(); }
+
+void Worker::start() {
+  uv_update_time(&loop_);
+  started_ms_ = uv_now(&loop_);
+  next_sys_ms_ = started_ms_ + sys_interval_ms_;
+  uv_timer_start(&tick_, on_tick, kTickMs, kTickMs);
+  uv_prepare_start(&flush_, on_prepare);
+  thread_ = std::thread([this] { uv_run(&loop_, UV_RUN_DEFAULT); });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::post(Task task) {
+  std::lock_guard lock(inbox_mu_);
+  if (!inbox_open_) return;
+  inbox_.push_back(std::move(task));
+  // Sends coalesce: one wake-up drains everything queued by then.
+  if (inbox_.size() == 1) uv_async_send(&inbox_async_);
+}
+
+void Worker::request_drain() {
+  post([](Worker& w) { w.drain_now(); });
+}
+
+void Worker::request_stop() {
+  post([](Worker& w) { w.stop_now(); });
+}
+
+void Worker::on_inbox(uv_async_t* h) {
+  auto* self = static_cast<Worker*>(h->data);
+  std::vector<Task> tasks;
+  {
+    std::lock_guard lock(self->inbox_mu_);
+    tasks.swap(self->inbox_);
+  }
+  for (auto& t : tasks) t(*self);
+}
+
+void Worker::on_tick(uv_timer_t* h) {
+  auto* self = static_cast<Worker*>(h->data);
+  self->wheel_.advance(uv_now(&self->loop_), [self](core::TimerWheel::Id id) {
+    auto it = self->connections_.find(id);
+    if (it != self->connections_.end()) it->second->on_deadline();
+  });
+  uint64_t now = uv_now(&self->loop_);
+  if (self->sys_interval_ms_ != 0 && now >= self->next_sys_ms_) {
+    self->next_sys_ms_ = now + self->sys_interval_ms_;
+    core::publish_sys_topics(self->shard_, (now - self->started_ms_) / 1000);
+  }
+}
+
+void Worker::on_prepare(uv_prepare_t* h) {
+  // Once per loop turn, before blocking: write what this turn queued.
+  auto* self = static_cast<Worker*>(h->data);
+  std::vector<uint64_t> ids;
+  ids.swap(self->dirty_);
+  for (uint64_t id : ids) {
+    auto it = self->connections_.find(id);
+    if (it != self->connections_.end()) it->second->flush();
+  }
+}
+
+uv_buf_t Worker::read_buffer() { return uv_buf_init(read_buf_.data(), static_cast<unsigned>(read_buf_.size())); }
+
+Connection* Worker::add_connection() {
+  uint64_t id = next_conn_id_++;
+  auto* c = new Connection(*this, id);
+  connections_[id] = c;
+  live_.fetch_add(1, std::memory_order_relaxed);
+  return c;
+}
+
+void Worker::accepted(uv_stream_t* server) {
+  if (draining_) return;
+  core::Stats::add(broker_.stats().connections_accepted);
+  add_connection()->accept_from(server);
+}
+
+void Worker::hand_over(Connection& c, size_t to, mqtt::Connect connect, std::string rest) {
+  // The socket outlives this handle through a duplicate descriptor; the
+  // kernel keeps whatever the client sends meanwhile.
+  int fd = c.duplicate_fd();
+  c.abort(true);
+  if (fd < 0) return;
+  peers_[to]->post([fd, connect = std::move(connect), rest = std::move(rest)](Worker& w) mutable {
+    w.adopt(fd, std::move(connect), std::move(rest));
+  });
+}
+
+void Worker::adopt(int fd, mqtt::Connect connect, std::string rest) {
+  if (draining_) {
+    ::close(fd);
+    return;
+  }
+  add_connection()->adopt(fd, std::move(connect), rest);
+}
+
+void Worker::forget(Connection& c) {
+  connections_.erase(c.id());
+  live_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Worker::drain_now() {
+  draining_ = true;
+  listener_->close();
+  // Server shutdown is not a client failure: no wills (see docs/architecture.md).
+  std::vector<Connection*> all;
+  for (auto& [id, c] : connections_) all.push_back(c);
+  for (Connection* c : all) c->abort(true);
+}
+
+void Worker::stop_now() {
+  drain_now();
+  {
+    std::lock_guard lock(inbox_mu_);
+    inbox_open_ = false;
+    inbox_.clear();
+  }
+  uv_timer_stop(&tick_);
+  uv_prepare_stop(&flush_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&inbox_async_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&flush_), nullptr);
+}
+
+}  // namespace edgemq::net

@@ -41,7 +41,12 @@ enum class DecodeError : uint8_t {
 const char* describe(DecodeError e);
 
 struct DecodeResult {
+  // GCC 12's -Wshadow flags the scoped enumerator `Packet` as shadowing the
+  // type mqtt::Packet, though Status::Packet cannot collide with it.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
   enum class Status : uint8_t { Packet, NeedMore, Error };
+#pragma GCC diagnostic pop
   Status status = Status::NeedMore;
   Packet packet;                   // valid when status == Packet
   size_t consumed = 0;             // bytes of the packet, when status == Packet

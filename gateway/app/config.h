@@ -1,0 +1,40 @@
+// Configuration: one table of keys, each settable in a TOML file, as an
+// EDGEMQ_<KEY> environment variable and as a --<key> flag (underscores become
+// dashes). Later sources win: defaults < file < environment < flags.
+#pragma once
+
+#include <string>
+
+#include "gateway/core/limits.h"
+
+namespace edgemq::app {
+
+struct Config {
+  std::string listen_mqtt = "0.0.0.0:1883";
+  std::string data_dir = "./data";
+  unsigned workers = 0;  // 0: one per core
+  std::string log_level = "info";
+  std::string durability = "process";
+  unsigned sys_interval = 10;
+  core::Limits limits;
+  std::string config_file;
+};
+
+struct ConfigResult {
+  bool ok = true;
+  bool help = false;
+  bool version = false;
+  std::string error;
+};
+
+// `environ_lookup` returns the variable's value or nullptr (getenv in main).
+ConfigResult load_config(int argc, const char* const* argv,
+                         const char* (*environ_lookup)(const char*), Config& out);
+
+// The --help text: every key with its flag, variable and default.
+std::string config_help();
+
+// "host:port" or "[v6]:port".
+bool split_host_port(const std::string& s, std::string& host, int& port);
+
+}  // namespace edgemq::app

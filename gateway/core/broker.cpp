@@ -1,0 +1,93 @@
+#include "gateway/core/broker.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "gateway/core/shard.h"
+
+namespace edgemq::core {
+namespace {
+
+// $-topics that the gateway itself publishes ($SYS) are not worth a disk write.
+bool is_system_topic(std::string_view topic) { return !topic.empty() && topic.front() == '$'; }
+
+struct Target {
+  std::string client_id;
+  uint8_t qos;
+  uint64_t seq;
+};
+
+}  // namespace
+
+Broker::Broker(const Limits& limits, storage::Store& store, storage::GroupCommitter& committer,
+               Authenticator& auth, size_t shard_count)
+    : limits_(limits),
+      store_(store),
+      committer_(committer),
+      auth_(auth),
+      shard_count_(shard_count == 0 ? 1 : shard_count),
+      seq_(store.last_seq()) {}
+
+size_t Broker::home_shard(std::string_view client_id) const {
+  return std::hash<std::string_view>{}(client_id) % shard_count_;
+}
+
+void Broker::commit(storage::WriteSet ws, size_t shard,
+                    std::function<void(Shard&, const storage::Status&)> done) {
+  if (!done) {
+    committer_.submit(std::move(ws));
+    return;
+  }
+  committer_.submit(std::move(ws), [this, shard, done = std::move(done)](const storage::Status& st) {
+    if (!st.ok) Stats::add(stats_.store_errors);
+    post(shard, [done, st](Shard& s) { done(s, st); });
+  });
+}
+
+bool Broker::publish(const MessagePtr& m, Shard& origin,
+                     std::function<void(Shard&, const storage::Status&)> committed) {
+  storage::WriteSet ws;
+  if (m->retain) {
+    retained_.set(m);
+    if (!is_system_topic(m->topic)) {
+      if (m->payload.empty()) {
+        ws.delete_retained(m->topic);
+      } else {
+        ws.put_retained({m->topic, m->payload, m->qos});
+      }
+    }
+  }
+
+  thread_local std::vector<RouteTarget> matches;
+  router_.match(m->topic, matches);
+  std::vector<std::vector<Target>> by_shard(shard_count_);
+  for (auto& t : matches) {
+    uint8_t qos = std::min(t.qos, m->qos);
+    uint64_t seq = 0;
+    if (qos > 0 && t.persistent) {
+      seq = next_seq();
+      ws.put_queued(t.client_id, {seq, m->topic, m->payload, qos, false, 0,
+                                  storage::DeliveryState::Pending});
+    }
+    by_shard[home_shard(t.client_id)].push_back({std::move(t.client_id), qos, seq});
+  }
+
+  bool waits = !ws.empty();
+  if (waits) commit(std::move(ws), origin.index(), std::move(committed));
+
+  // Deliveries go out after the submit: see the header.
+  for (size_t s = 0; s < shard_count_; ++s) {
+    if (by_shard[s].empty()) continue;
+    auto deliver_all = [m, targets = std::move(by_shard[s])](Shard& shard) {
+      for (const auto& t : targets) shard.deliver(t.client_id, m, t.qos, t.seq);
+    };
+    if (s == origin.index()) {
+      deliver_all(origin);
+    } else {
+      post(s, std::move(deliver_all));
+    }
+  }
+  return waits;
+}
+
+}  // namespace edgemq::core

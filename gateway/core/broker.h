@@ -1,0 +1,84 @@
+// What all shards share: the router, the retained index, the store and its
+// group committer, limits, counters, and the way to reach another shard.
+//
+// Shards: one per worker thread. A client id has a home shard (a hash of the
+// id); its session lives there and is touched only by that thread, so
+// takeover, offline queues and wills never need locks. A PUBLISH is routed by
+// the publisher's shard: it matches the router, writes the queue records of
+// persistent subscribers into one WriteSet, submits it, and only then hands
+// each target shard its deliveries, so a subscriber's acknowledgement can
+// never reach the store before the record it deletes.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "gateway/core/auth.h"
+#include "gateway/core/limits.h"
+#include "gateway/core/message.h"
+#include "gateway/core/retained_index.h"
+#include "gateway/core/router.h"
+#include "gateway/core/stats.h"
+#include "storage/group_committer.h"
+
+namespace edgemq::core {
+
+class Shard;
+
+// Runs work on a shard's own thread. The net layer implements it with each
+// worker's inbox.
+class ShardPoster {
+ public:
+  virtual ~ShardPoster() = default;
+  virtual void post(size_t shard, std::function<void(Shard&)> work) = 0;
+};
+
+class Broker {
+ public:
+  Broker(const Limits& limits, storage::Store& store, storage::GroupCommitter& committer,
+         Authenticator& auth, size_t shard_count);
+
+  void set_poster(ShardPoster* poster) { poster_ = poster; }
+
+  // Routes `m` from `origin` to every matching subscriber and records a
+  // retained message. When a store commit must precede the acknowledgement,
+  // submits it and returns true; `committed` then runs later on the origin
+  // shard. Returns false when nothing needed the store.
+  bool publish(const MessagePtr& m, Shard& origin,
+               std::function<void(Shard&, const storage::Status&)> committed);
+
+  // Submits `ws`; `done`, if any, runs on shard `shard` after the commit.
+  void commit(storage::WriteSet ws, size_t shard,
+              std::function<void(Shard&, const storage::Status&)> done);
+
+  size_t home_shard(std::string_view client_id) const;
+  size_t shard_count() const { return shard_count_; }
+  void post(size_t shard, std::function<void(Shard&)> work) { poster_->post(shard, std::move(work)); }
+
+  const Limits& limits() const { return limits_; }
+  Router& router() { return router_; }
+  RetainedIndex& retained() { return retained_; }
+  Stats& stats() { return stats_; }
+  Authenticator& auth() { return auth_; }
+  storage::Store& store() { return store_; }
+  uint64_t uptime_start_ms = 0;
+
+ private:
+  uint64_t next_seq() { return seq_.fetch_add(1, std::memory_order_relaxed) + 1; }
+
+  Limits limits_;
+  storage::Store& store_;
+  storage::GroupCommitter& committer_;
+  Authenticator& auth_;
+  size_t shard_count_;
+  ShardPoster* poster_ = nullptr;
+  Router router_;
+  RetainedIndex retained_;
+  Stats stats_;
+  std::atomic<uint64_t> seq_;
+};
+
+}  // namespace edgemq::core

@@ -1,0 +1,46 @@
+#include "gateway/core/client.h"
+
+#include <type_traits>
+
+#include "gateway/core/shard.h"
+
+namespace edgemq::core {
+
+bool Client::handle(mqtt::Packet&& packet) {
+  if (session_ == nullptr) return true;  // taken over; the link is closing
+  Session& s = *session_;
+  return std::visit(
+      [&](auto&& p) -> bool {
+        using T = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, mqtt::Publish>) {
+          shard_.publish_from(*this, std::move(p));
+        } else if constexpr (std::is_same_v<T, mqtt::Puback>) {
+          shard_.on_puback(s, p.packet_id);
+        } else if constexpr (std::is_same_v<T, mqtt::Pubrec>) {
+          shard_.on_pubrec(s, p.packet_id);
+        } else if constexpr (std::is_same_v<T, mqtt::Pubrel>) {
+          // QoS 2 inbound, step 2: the id may be reused from now on [MQTT-4.3.3-2].
+          s.inbound_qos2.erase(p.packet_id);
+          uint16_t id = p.packet_id;
+          acks_.push([this, id] { link_.send(mqtt::Pubcomp{id}); }, true);
+        } else if constexpr (std::is_same_v<T, mqtt::Pubcomp>) {
+          shard_.on_pubcomp(s, p.packet_id);
+        } else if constexpr (std::is_same_v<T, mqtt::Subscribe>) {
+          shard_.subscribe(*this, p);
+        } else if constexpr (std::is_same_v<T, mqtt::Unsubscribe>) {
+          shard_.unsubscribe(*this, p);
+        } else if constexpr (std::is_same_v<T, mqtt::Pingreq>) {
+          link_.send(mqtt::Pingresp{});
+        } else if constexpr (std::is_same_v<T, mqtt::Disconnect>) {
+          // The will is discarded [MQTT-3.14.4-3]; the net layer closes the link.
+          will_.reset();
+        } else {
+          // CONNECT again [MQTT-3.1.0-2] or a server-to-client packet.
+          return false;
+        }
+        return true;
+      },
+      std::move(packet));
+}
+
+}  // namespace edgemq::core

@@ -1,0 +1,41 @@
+// One connected client: the packets it sends after CONNECT, checked against
+// the protocol and turned into shard operations. Owned by its shard; its
+// session outlives it when the session is persistent.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "gateway/core/link.h"
+#include "gateway/core/ordered_acks.h"
+#include "gateway/core/session.h"
+#include "protocols/mqtt/packet.h"
+
+namespace edgemq::core {
+
+class Shard;
+
+class Client {
+ public:
+  Client(Shard& shard, Link& link, Session& session, std::optional<mqtt::Will> will)
+      : shard_(shard), link_(link), session_(&session), will_(std::move(will)) {}
+
+  // Returns false for a packet a client must not send [MQTT-4.8.0-1].
+  bool handle(mqtt::Packet&& packet);
+
+  Link& link() { return link_; }
+  Session* session() { return session_; }
+  // Unbinds from the session (takeover or session end).
+  void detach() { session_ = nullptr; }
+  std::optional<mqtt::Will>& will() { return will_; }
+  OrderedAcks& acks() { return acks_; }
+
+ private:
+  Shard& shard_;
+  Link& link_;
+  Session* session_;
+  std::optional<mqtt::Will> will_;
+  OrderedAcks acks_;
+};
+
+}  // namespace edgemq::core

@@ -1,0 +1,29 @@
+// Every bound the core enforces, with its default. Each has a config key
+// (docs/configuration.md) and a counter in Stats for when it is hit.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace edgemq::core {
+
+struct Limits {
+  // Largest packet accepted from a client, fixed header included.
+  size_t max_packet_size = 1024 * 1024;
+  // Largest packet before CONNECT is accepted: a CONNECT is small.
+  size_t max_connect_packet_size = 64 * 1024;
+  // QoS 1/2 messages sent to one subscriber and not yet acknowledged.
+  uint32_t max_inflight = 32;
+  // QoS 1/2 messages waiting behind the inflight window, per session. Beyond
+  // it, new messages for that session are dropped and counted.
+  uint32_t max_queued_messages = 1000;
+  // Bytes waiting to be written to one socket. Beyond it, QoS 0 messages to
+  // that client are dropped and counted (QoS 1/2 are bounded by the window).
+  size_t max_outbound_bytes = 1024 * 1024;
+  // Seconds a new connection may take to send CONNECT.
+  uint32_t connect_timeout_s = 10;
+  // Highest QoS granted to a subscription.
+  uint8_t max_qos = 2;
+};
+
+}  // namespace edgemq::core

@@ -1,0 +1,30 @@
+// One network connection as the core sees it. The net layer implements it
+// (TCP now; TLS and WebSocket later) so the core stays free of sockets and of
+// libuv and can be driven by tests.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "gateway/core/message.h"
+#include "protocols/mqtt/packet.h"
+
+namespace edgemq::core {
+
+class Link {
+ public:
+  virtual ~Link() = default;
+  // Queues a packet; the transport coalesces what is queued in one loop turn.
+  virtual void send(const mqtt::Packet& p) = 0;
+  // Queues a PUBLISH of a shared message without copying it into a Packet first.
+  virtual void send_publish(const Message& m, uint8_t qos, uint16_t packet_id, bool dup,
+                            bool retain) = 0;
+  // Bytes queued and not yet written: the subscriber's outbound budget.
+  virtual size_t queued_bytes() const = 0;
+  // Writes what is queued, then closes. The owner's close notification comes
+  // later, never from inside this call.
+  virtual void close() = 0;
+  virtual uint64_t id() const = 0;
+};
+
+}  // namespace edgemq::core

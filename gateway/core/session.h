@@ -1,0 +1,55 @@
+// The MQTT session of one client id: what outlives a connection when the
+// client asked for a persistent session (clean session = 0) [MQTT-3.1.2-4].
+// It is plain state, owned by the client id's home shard and touched only on
+// that shard's thread; the flows that change it are in shard_delivery.cpp.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+
+#include "gateway/core/message.h"
+#include "storage/store.h"
+
+namespace edgemq::core {
+
+class Client;
+
+// One QoS 1/2 message owed to this session.
+struct Outgoing {
+  MessagePtr msg;
+  uint8_t qos = 1;          // granted: min(subscription, publish)
+  uint64_t seq = 0;         // its queue record in the store; 0 when not stored
+  uint16_t packet_id = 0;   // assigned when first sent
+  storage::DeliveryState state = storage::DeliveryState::Pending;
+  bool retain = false;      // the PUBLISH's RETAIN flag: set only for retained-on-subscribe
+};
+
+class Session {
+ public:
+  Session(std::string client_id, bool persistent)
+      : client_id_(std::move(client_id)), persistent_(persistent) {}
+
+  const std::string& client_id() const { return client_id_; }
+  bool persistent() const { return persistent_; }
+
+  // A packet id not used by any message in flight [MQTT-2.3.1-2].
+  uint16_t next_packet_id();
+  Outgoing* find_inflight(uint16_t packet_id);
+  void erase_inflight(uint16_t packet_id);
+
+  std::map<std::string, uint8_t, std::less<>> subscriptions;  // filter -> granted QoS
+  std::deque<Outgoing> inflight;  // sent, unacknowledged; in send order
+  std::deque<Outgoing> queue;     // waiting for the inflight window
+  std::set<uint16_t> inbound_qos2;  // QoS 2 ids received, PUBREL not yet seen
+  Client* client = nullptr;         // the connection bound to it now, if any
+
+ private:
+  std::string client_id_;
+  bool persistent_;
+  uint16_t last_packet_id_ = 0;
+};
+
+}  // namespace edgemq::core

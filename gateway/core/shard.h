@@ -1,0 +1,94 @@
+// The core half of one worker: the sessions whose home this shard is, the
+// connected clients bound to them, and the MQTT flows between the two. Only
+// the owning worker's thread calls it; other shards reach it through
+// Broker::post. It does no I/O: packets leave through each client's Link.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "gateway/core/broker.h"
+#include "gateway/core/link.h"
+#include "gateway/core/session.h"
+#include "protocols/mqtt/packet.h"
+
+namespace edgemq::core {
+
+class Client;
+
+class Shard {
+ public:
+  Shard(Broker& broker, size_t index);
+  ~Shard();
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  size_t index() const { return index_; }
+  Broker& broker() { return broker_; }
+
+  // --- connections (called by the net layer) ---
+  enum class ConnectOutcome { Accepted, Rejected, HandOver };
+  struct ConnectResult {
+    ConnectOutcome outcome;
+    size_t home_shard;  // for HandOver: where the connection must go
+  };
+  // A CONNECT decoded on this shard. Accepted: CONNACK is queued on `link`
+  // and later packets go to on_packet. Rejected: an error CONNACK is queued
+  // and the link is being closed. HandOver: nothing sent; the client id lives
+  // on another shard, which must get the connection and this CONNECT.
+  ConnectResult on_connect(Link& link, mqtt::Connect& connect);
+  // A packet after CONNECT. Returns false for a protocol violation; the
+  // caller then closes the link (abnormally, so the will is published).
+  bool on_packet(uint64_t link_id, mqtt::Packet&& packet);
+  // The link is gone. graceful = it sent DISCONNECT first.
+  void on_link_closed(uint64_t link_id, bool graceful);
+
+  // --- deliveries (from Broker::publish, on this thread) ---
+  void deliver(const std::string& client_id, const MessagePtr& m, uint8_t qos, uint64_t seq);
+
+  // --- start-up: sessions and queues read back from the store ---
+  void restore_session(storage::SessionRecord&& record);
+  void restore_queued(std::string_view client_id, storage::QueuedMessage&& queued);
+
+  // --- used by Client ---
+  Client* client(uint64_t link_id);
+  void ack_committed(uint64_t link_id, uint64_t token, const storage::Status& status);
+  void subscribe(Client& c, const mqtt::Subscribe& sub);
+  void unsubscribe(Client& c, const mqtt::Unsubscribe& unsub);
+  void publish_from(Client& c, mqtt::Publish&& p);
+  void on_puback(Session& s, uint16_t packet_id);
+  void on_pubrec(Session& s, uint16_t packet_id);
+  void on_pubcomp(Session& s, uint16_t packet_id);
+
+  size_t session_count() const { return sessions_.size(); }
+  size_t client_count() const { return clients_.size(); }
+
+ private:
+  std::string assign_client_id();
+  Session& create_session(const std::string& client_id, bool persistent);
+  void destroy_session(Session& s);
+  void take_over(Session& s);
+  void persist_subscriptions(Session& s, storage::WriteSet& ws);
+  void deliver_retained(Session& s, const std::string& filter, uint8_t granted);
+  void publish_will(Client& c);
+
+  // Outbound QoS flows (shard_delivery.cpp).
+  void enqueue(Session& s, Outgoing&& o);
+  void send_now(Session& s, Outgoing&& o);
+  void pump(Session& s);
+  void resume(Session& s);
+  void persist_state(Session& s, const Outgoing& o);
+  void forget(Session& s, const Outgoing& o);
+
+  Broker& broker_;
+  size_t index_;
+  uint64_t assigned_ids_ = 0;
+  std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;
+  std::unordered_map<uint64_t, std::unique_ptr<Client>> clients_;
+};
+
+}  // namespace edgemq::core

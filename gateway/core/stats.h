@@ -1,0 +1,30 @@
+// Gateway-wide counters, updated by every worker with relaxed atomics: they
+// are read for $SYS topics and metrics, never used to decide anything.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace edgemq::core {
+
+struct Stats {
+  using Counter = std::atomic<uint64_t>;
+  std::atomic<int64_t> clients_connected{0};
+  Counter connections_accepted{0};
+  Counter messages_received{0};  // PUBLISH packets from clients
+  Counter messages_sent{0};      // PUBLISH packets to clients
+  Counter bytes_received{0};
+  Counter bytes_sent{0};
+  Counter protocol_errors{0};    // connections closed for a malformed or illegal packet
+  Counter keepalive_timeouts{0};
+  Counter dropped_qos0_slow{0};        // QoS 0 dropped: subscriber over its outbound byte budget
+  Counter dropped_queue_full{0};       // QoS 1/2 dropped: session queue at max_queued_messages
+  Counter dropped_offline_qos0{0};     // QoS 0 for an offline persistent session (not queued)
+  Counter store_errors{0};             // store writes that failed; QoS>0 publishes refused
+  Counter wills_published{0};
+
+  static void add(Counter& c, uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
+  static uint64_t get(const Counter& c) { return c.load(std::memory_order_relaxed); }
+};
+
+}  // namespace edgemq::core

@@ -1,0 +1,281 @@
+#include "gateway/net/connection.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "gateway/net/worker.h"
+#include "protocols/mqtt/codec.h"
+
+namespace edgemq::net {
+namespace {
+constexpr uint64_t kCloseGraceMs = 5000;    // a closing socket gets this long to drain
+constexpr size_t kKeepCapacity = 4096;      // output capacity an idle connection may keep
+}  // namespace
+
+struct Connection::WriteReq {
+  uv_write_t req;
+  Connection* conn;
+  std::string data;
+};
+
+Connection::Connection(Worker& worker, uint64_t id) : worker_(worker), id_(id) {
+  uv_tcp_init(worker_.loop(), &handle_);
+  handle_.data = this;
+}
+
+uint64_t Connection::now_ms() const { return uv_now(worker_.loop()); }
+
+bool Connection::accept_from(uv_stream_t* server) {
+  if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&handle_)) != 0) {
+    abort(true);
+    return false;
+  }
+  uv_tcp_nodelay(&handle_, 1);
+  last_rx_ms_ = now_ms();
+  worker_.wheel().schedule(id_, now_ms() + worker_.broker().limits().connect_timeout_s * 1000ull);
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), on_alloc, on_read);
+  return true;
+}
+
+bool Connection::adopt(int fd, mqtt::Connect connect, const std::string& rest) {
+  if (uv_tcp_open(&handle_, fd) != 0) {
+    ::close(fd);
+    abort(true);
+    return false;
+  }
+  uv_tcp_nodelay(&handle_, 1);
+  last_rx_ms_ = now_ms();
+  auto bytes = std::span(reinterpret_cast<const uint8_t*>(rest.data()), rest.size());
+  if (!handle_connect(std::move(connect), {})) return false;
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), on_alloc, on_read);
+  consume(bytes);
+  return true;
+}
+
+void Connection::on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
+  // Every read lands in the worker's one buffer; see the header.
+  *buf = static_cast<Connection*>(h->data)->worker_.read_buffer();
+}
+
+void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  auto* self = static_cast<Connection*>(s->data);
+  if (nread == 0 || self->state_ == State::Closing) return;
+  if (nread < 0) {
+    self->abort(false);  // EOF or reset without DISCONNECT: the will goes out [MQTT-3.1.2-8]
+    return;
+  }
+  core::Stats::add(self->worker_.broker().stats().bytes_received, static_cast<uint64_t>(nread));
+  self->last_rx_ms_ = self->now_ms();
+  self->consume(std::span(reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)));
+}
+
+void Connection::consume(std::span<const uint8_t> in) {
+  if (spill_.empty()) {
+    size_t used = process(in);
+    if (used != SIZE_MAX && used < in.size()) spill_.assign(in.begin() + used, in.end());
+    return;
+  }
+  spill_.append(reinterpret_cast<const char*>(in.data()), in.size());
+  size_t used = process(std::span(reinterpret_cast<const uint8_t*>(spill_.data()), spill_.size()));
+  if (used == SIZE_MAX) return;
+  spill_.erase(0, used);
+  if (spill_.empty()) std::string().swap(spill_);  // idle connections keep no buffer
+}
+
+size_t Connection::process(std::span<const uint8_t> in) {
+  const auto& limits = worker_.broker().limits();
+  size_t off = 0;
+  while (off < in.size() && state_ != State::Closing) {
+    size_t max = state_ == State::AwaitConnect ? limits.max_connect_packet_size : limits.max_packet_size;
+    mqtt::DecodeResult r = mqtt::decode(in.subspan(off), max);
+    if (r.status == mqtt::DecodeResult::Status::NeedMore) break;
+    if (r.status == mqtt::DecodeResult::Status::Error) {
+      if (r.error == mqtt::DecodeError::UnsupportedProtocolLevel && state_ == State::AwaitConnect) {
+        send(mqtt::Connack{false, mqtt::ConnackCode::UnacceptableProtocol});  // [MQTT-3.1.2-2]
+      }
+      protocol_error(mqtt::describe(r.error));
+      return SIZE_MAX;
+    }
+    off += r.consumed;
+    if (state_ == State::AwaitConnect) {
+      auto* connect = std::get_if<mqtt::Connect>(&r.packet);
+      if (connect == nullptr) {
+        protocol_error("first packet is not CONNECT");  // [MQTT-3.1.0-1]
+        return SIZE_MAX;
+      }
+      if (!handle_connect(std::move(*connect), in.subspan(off))) return SIZE_MAX;
+      continue;
+    }
+    bool disconnect = std::holds_alternative<mqtt::Disconnect>(r.packet);
+    const char* name = mqtt::name_of(mqtt::type_of(r.packet));
+    if (!worker_.shard().on_packet(id_, std::move(r.packet))) {
+      protocol_error(name);
+      return SIZE_MAX;
+    }
+    if (disconnect) {
+      graceful_ = true;
+      close();
+      return SIZE_MAX;
+    }
+  }
+  return off;
+}
+
+bool Connection::handle_connect(mqtt::Connect&& c, std::span<const uint8_t> rest) {
+  uint16_t keep_alive = c.keep_alive;
+  auto result = worker_.shard().on_connect(*this, c);
+  switch (result.outcome) {
+    case core::Shard::ConnectOutcome::Accepted:
+      bind(keep_alive);
+      return true;
+    case core::Shard::ConnectOutcome::Rejected:
+      return false;
+    case core::Shard::ConnectOutcome::HandOver:
+      worker_.hand_over(*this, result.home_shard, std::move(c),
+                        std::string(reinterpret_cast<const char*>(rest.data()), rest.size()));
+      return false;
+  }
+  return false;
+}
+
+void Connection::bind(uint16_t keep_alive_s) {
+  state_ = State::Bound;
+  keep_alive_s_ = keep_alive_s;
+  if (keep_alive_s == 0) {
+    worker_.wheel().cancel(id_);
+  } else {
+    worker_.wheel().schedule(id_, last_rx_ms_ + keep_alive_s * 1500ull);
+  }
+}
+
+void Connection::on_deadline() {
+  uint64_t now = now_ms();
+  switch (state_) {
+    case State::Closing:  // its writes did not drain in time
+    case State::AwaitConnect:  // no CONNECT in time
+      abort(state_ == State::Closing ? graceful_ : true);
+      return;
+    case State::Bound: {
+      if (keep_alive_s_ == 0) return;
+      // One and a half keep-alive periods of silence end the connection [MQTT-3.1.2-24].
+      uint64_t deadline = last_rx_ms_ + keep_alive_s_ * 1500ull;
+      if (now >= deadline) {
+        core::Stats::add(worker_.broker().stats().keepalive_timeouts);
+        abort(false);
+      } else {
+        worker_.wheel().schedule(id_, deadline);
+      }
+      return;
+    }
+  }
+}
+
+void Connection::protocol_error(const char* what) {
+  core::Stats::add(worker_.broker().stats().protocol_errors);
+  spdlog::debug("connection {}: protocol error: {}", id_, what);
+  close();
+}
+
+void Connection::send(const mqtt::Packet& p) {
+  if (state_ == State::Closing) return;
+  size_t before = out_.size();
+  mqtt::encode(p, out_);
+  queue_bytes(before);
+}
+
+void Connection::send_publish(const core::Message& m, uint8_t qos, uint16_t packet_id, bool dup,
+                              bool retain) {
+  if (state_ == State::Closing) return;
+  size_t before = out_.size();
+  mqtt::encode(mqtt::Publish{dup, qos, retain, m.topic, packet_id, m.payload}, out_);
+  queue_bytes(before);
+}
+
+void Connection::queue_bytes(size_t before) {
+  core::Stats::add(worker_.broker().stats().bytes_sent, out_.size() - before);
+  if (!flush_pending_) {
+    flush_pending_ = true;
+    worker_.need_flush(id_);
+  }
+}
+
+void Connection::flush() {
+  flush_pending_ = false;
+  if (out_.empty() || closing_started_) return;
+  auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
+  size_t written = 0;
+  if (writes_in_flight_ == 0) {
+    uv_buf_t b = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+    int n = uv_try_write(stream, &b, 1);
+    if (n < 0 && n != UV_EAGAIN) {
+      abort(false);
+      return;
+    }
+    written = n > 0 ? static_cast<size_t>(n) : 0;
+  }
+  if (written < out_.size()) {
+    auto* req = new WriteReq{{}, this, out_.substr(written)};
+    req->req.data = req;
+    uv_buf_t b = uv_buf_init(req->data.data(), static_cast<unsigned>(req->data.size()));
+    writes_in_flight_++;
+    writing_bytes_ += req->data.size();
+    uv_write(&req->req, stream, &b, 1, on_write);
+  }
+  out_.clear();
+  if (out_.capacity() > kKeepCapacity) std::string().swap(out_);
+}
+
+void Connection::on_write(uv_write_t* r, int status) {
+  auto* req = static_cast<WriteReq*>(r->data);
+  Connection* self = req->conn;
+  self->writes_in_flight_--;
+  self->writing_bytes_ -= req->data.size();
+  delete req;
+  if (status < 0 && status != UV_ECANCELED) {
+    self->abort(self->graceful_);
+    return;
+  }
+  if (self->state_ == State::Closing && self->writes_in_flight_ == 0) self->start_close();
+}
+
+int Connection::duplicate_fd() {
+  uv_os_fd_t fd = -1;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&handle_), &fd) != 0) return -1;
+  return ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+}
+
+void Connection::close() {
+  if (state_ == State::Closing) return;
+  state_ = State::Closing;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+  flush();
+  if (writes_in_flight_ == 0) {
+    start_close();
+  } else {
+    worker_.wheel().schedule(id_, now_ms() + kCloseGraceMs);
+  }
+}
+
+void Connection::abort(bool graceful) {
+  graceful_ = graceful_ || graceful;
+  state_ = State::Closing;
+  start_close();
+}
+
+void Connection::start_close() {
+  if (closing_started_) return;
+  closing_started_ = true;
+  worker_.wheel().cancel(id_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), on_closed);
+}
+
+void Connection::on_closed(uv_handle_t* h) {
+  auto* self = static_cast<Connection*>(h->data);
+  self->worker_.forget(*self);
+  self->worker_.shard().on_link_closed(self->id_, self->graceful_);
+  delete self;
+}
+
+}  // namespace edgemq::net

@@ -1,0 +1,105 @@
+#include "gateway/net/gateway.h"
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+namespace edgemq::net {
+
+Gateway::Gateway(GatewayOptions options) : options_(std::move(options)) {}
+
+Gateway::~Gateway() = default;
+
+bool Gateway::open(std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.data_dir, ec);
+  storage::Status st;
+  store_ = storage::open_rocks_store(options_.data_dir, st);
+  if (!st.ok || !store_) {
+    error = "cannot open store in " + options_.data_dir + ": " + st.message;
+    return false;
+  }
+  committer_ = std::make_unique<storage::GroupCommitter>(*store_, options_.sync_commits);
+  size_t n = options_.workers != 0 ? options_.workers : std::max(1u, std::thread::hardware_concurrency());
+  broker_ = std::make_unique<core::Broker>(options_.limits, *store_, *committer_, auth_, n);
+  broker_->set_poster(this);
+  std::vector<Worker*> peers;
+  for (size_t i = 0; i < n; ++i) {
+    workers_.push_back(std::make_unique<Worker>(i, *broker_));
+    peers.push_back(workers_.back().get());
+  }
+  for (auto& w : workers_) w->set_peers(peers);
+  workers_[0]->set_sys_interval(options_.sys_interval_s);
+  if (!restore(error)) return false;
+  // Worker 0 resolves port 0 to a real port; the others share it.
+  if (!workers_[0]->listen(options_.mqtt_host, options_.mqtt_port, error)) return false;
+  for (size_t i = 1; i < n; ++i) {
+    if (!workers_[i]->listen(options_.mqtt_host, workers_[0]->bound_port(), error)) return false;
+  }
+  return true;
+}
+
+bool Gateway::restore(std::string& error) {
+  size_t retained = 0, sessions = 0, queued = 0;
+  auto st = store_->load_retained([&](storage::RetainedMessage&& r) {
+    broker_->retained().set(core::make_message(std::move(r.topic), std::move(r.payload), r.qos, true));
+    ++retained;
+  });
+  if (st.ok) {
+    st = store_->load_sessions([&](storage::SessionRecord&& s) {
+      workers_[broker_->home_shard(s.client_id)]->shard().restore_session(std::move(s));
+      ++sessions;
+    });
+  }
+  if (st.ok) {
+    st = store_->load_queues([&](std::string_view id, storage::QueuedMessage&& q) {
+      workers_[broker_->home_shard(id)]->shard().restore_queued(id, std::move(q));
+      ++queued;
+    });
+  }
+  if (!st.ok) {
+    error = "cannot read store: " + st.message;
+    return false;
+  }
+  spdlog::info("restored {} retained messages, {} persistent sessions, {} queued messages", retained,
+               sessions, queued);
+  return true;
+}
+
+int Gateway::mqtt_port() const { return workers_.empty() ? 0 : workers_[0]->bound_port(); }
+
+void Gateway::start() {
+  broker_->uptime_start_ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+  for (auto& w : workers_) w->start();
+  started_ = true;
+}
+
+void Gateway::shutdown() {
+  if (started_) {
+    for (auto& w : workers_) w->request_drain();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    auto live = [&] {
+      size_t n = 0;
+      for (auto& w : workers_) n += w->live_connections();
+      return n;
+    };
+    while (live() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    for (auto& w : workers_) w->request_stop();
+    for (auto& w : workers_) w->join();
+  }
+  workers_.clear();
+  if (committer_) committer_->stop();  // everything submitted is now in the WAL
+  spdlog::info("store flushed");
+}
+
+void Gateway::post(size_t shard, std::function<void(core::Shard&)> work) {
+  workers_[shard]->post([work = std::move(work)](Worker& w) { work(w.shard()); });
+}
+
+}  // namespace edgemq::net

@@ -1,0 +1,55 @@
+// The running gateway: the store, its committer, the broker and one worker
+// per thread. Start-up reads persistent sessions, their queues and retained
+// messages back from the store before any worker accepts a connection.
+// Shutdown: stop accepting, close connections, stop loops, flush the store.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/core/broker.h"
+#include "gateway/net/worker.h"
+#include "storage/group_committer.h"
+
+namespace edgemq::net {
+
+struct GatewayOptions {
+  std::string mqtt_host = "0.0.0.0";
+  int mqtt_port = 1883;
+  std::string data_dir = "./data";
+  size_t workers = 0;  // 0: one per core
+  bool sync_commits = false;  // durability "power": fsync every group commit
+  uint32_t sys_interval_s = 10;  // $SYS publishing period; 0 disables
+  core::Limits limits;
+};
+
+class Gateway final : public core::ShardPoster {
+ public:
+  explicit Gateway(GatewayOptions options);
+  ~Gateway() override;
+
+  // Opens the store, restores state and binds the listeners.
+  bool open(std::string& error);
+  int mqtt_port() const;
+  void start();
+  // Blocks until every worker has closed its connections and stopped, then
+  // flushes the store. Call from the thread that called start().
+  void shutdown();
+
+  void post(size_t shard, std::function<void(core::Shard&)> work) override;
+  core::Broker& broker() { return *broker_; }
+
+ private:
+  bool restore(std::string& error);
+
+  GatewayOptions options_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<storage::GroupCommitter> committer_;
+  core::AllowAll auth_;
+  std::unique_ptr<core::Broker> broker_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  bool started_ = false;
+};
+
+}  // namespace edgemq::net

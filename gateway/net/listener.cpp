@@ -1,0 +1,62 @@
+#include "gateway/net/listener.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "gateway/net/worker.h"
+
+namespace edgemq::net {
+
+Listener::Listener(Worker& worker) : worker_(worker) {}
+
+bool Listener::open(const std::string& host, int port, std::string& error) {
+  sockaddr_storage addr{};
+  bool v6 = host.find(':') != std::string::npos;
+  int rc = v6 ? uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr))
+              : uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr));
+  if (rc != 0) {
+    error = "bad listen address " + host + ": " + uv_strerror(rc);
+    return false;
+  }
+  // libuv 1.44 has no SO_REUSEPORT flag, so the socket is made here and handed over.
+  int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+      ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+      ::bind(fd, reinterpret_cast<sockaddr*>(&addr), v6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in)) != 0) {
+    error = "cannot bind " + host + ":" + std::to_string(port) + ": " + std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return false;
+  }
+  uv_tcp_init(worker_.loop(), &handle_);
+  handle_.data = this;
+  open_ = true;
+  if ((rc = uv_tcp_open(&handle_, fd)) != 0 ||
+      (rc = uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), 4096, on_connection)) != 0) {
+    error = std::string("cannot listen: ") + uv_strerror(rc);
+    return false;
+  }
+  sockaddr_storage bound{};
+  int len = sizeof bound;
+  uv_tcp_getsockname(&handle_, reinterpret_cast<sockaddr*>(&bound), &len);
+  port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                            : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  return true;
+}
+
+void Listener::close() {
+  if (!open_) return;
+  open_ = false;
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), nullptr);
+}
+
+void Listener::on_connection(uv_stream_t* server, int status) {
+  auto* self = static_cast<Listener*>(server->data);
+  if (status < 0) return;  // EMFILE and the like: the next accept may succeed
+  self->worker_.accepted(server);
+}
+
+}  // namespace edgemq::net

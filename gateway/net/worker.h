@@ -1,0 +1,105 @@
+// One worker: a thread, its uv loop, and everything it accepted. It owns its
+// listening socket (SO_REUSEPORT on the shared port, so the kernel spreads
+// accepts), its connections, its core Shard, a timing wheel for keep-alive
+// deadlines, and an inbox that other threads post to.
+//
+// Handles owned here: listener, inbox async, tick timer, flush prepare. They
+// are closed through uv_close in stop(); the loop must then close cleanly.
+#pragma once
+
+#include <uv.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/core/shard.h"
+#include "gateway/core/timer_wheel.h"
+
+namespace edgemq::net {
+
+class Connection;
+class Listener;
+
+class Worker {
+ public:
+  using Task = std::function<void(Worker&)>;
+
+  Worker(size_t index, core::Broker& broker);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Before start(), on the main thread. Returns false with `error` set.
+  bool listen(const std::string& host, int port, std::string& error);
+  int bound_port() const;
+  void set_peers(std::vector<Worker*> peers) { peers_ = std::move(peers); }
+  void set_sys_interval(uint32_t seconds) { sys_interval_ms_ = seconds * 1000ull; }
+  void start();  // runs the loop on a new thread
+  void join();
+
+  // Thread-safe; `task` runs on this worker's thread. Dropped once stopped.
+  void post(Task task);
+  // Thread-safe. Phase 1: stop accepting and close every connection.
+  void request_drain();
+  // Thread-safe. Phase 2: close the remaining handles; the loop then ends.
+  void request_stop();
+  size_t live_connections() const { return live_.load(std::memory_order_relaxed); }
+
+  // --- for Connection and Listener, on this thread ---
+  size_t index() const { return index_; }
+  uv_loop_t* loop() { return &loop_; }
+  core::Shard& shard() { return shard_; }
+  core::Broker& broker() { return broker_; }
+  core::TimerWheel& wheel() { return wheel_; }
+  uv_buf_t read_buffer();
+  void need_flush(uint64_t conn_id) { dirty_.push_back(conn_id); }
+  void accepted(uv_stream_t* server);
+  // Takes a socket handed over by another worker, with the CONNECT it sent
+  // and the bytes that followed it.
+  void adopt(int fd, mqtt::Connect connect, std::string rest);
+  void hand_over(Connection& c, size_t to, mqtt::Connect connect, std::string rest);
+  void forget(Connection& c);  // from the connection's close callback
+  bool draining() const { return draining_; }
+
+ private:
+  static void on_inbox(uv_async_t* h);
+  static void on_tick(uv_timer_t* h);
+  static void on_prepare(uv_prepare_t* h);
+  Connection* add_connection();
+  void drain_now();
+  void stop_now();
+
+  size_t index_;
+  core::Broker& broker_;
+  core::Shard shard_;
+  uv_loop_t loop_;
+  uv_async_t inbox_async_;
+  uv_timer_t tick_;
+  uv_prepare_t flush_;
+  std::unique_ptr<Listener> listener_;
+  std::vector<Worker*> peers_;  // every worker, this one included, by index
+  uint64_t sys_interval_ms_ = 0;  // $SYS publishing period (worker 0 only)
+  uint64_t started_ms_ = 0;
+  uint64_t next_sys_ms_ = 0;
+  core::TimerWheel wheel_;
+  std::vector<char> read_buf_;
+  std::vector<uint64_t> dirty_;
+  std::unordered_map<uint64_t, Connection*> connections_;
+  uint64_t next_conn_id_;
+  std::atomic<size_t> live_{0};
+  bool draining_ = false;
+  std::thread thread_;
+
+  std::mutex inbox_mu_;  // guards inbox_ and inbox_open_
+  std::vector<Task> inbox_;
+  bool inbox_open_ = true;
+};
+
+}  // namespace edgemq::net

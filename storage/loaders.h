@@ -1,0 +1,31 @@
+// Turns a family's raw rows into records for Store::load_*, shared by the
+// RocksDB and memory stores so both skip and report corrupt rows alike.
+//
+// Corrupt-record policy: a row that does not decode (bad key, bad msgpack,
+// unknown version) is skipped, and loading goes on, because one damaged
+// record must not stop a gateway from restoring everything else. The result is
+//   - ok, empty message:     every row decoded;
+//   - ok, non-empty message: "<family>: skipped N corrupt record(s); first: ..."
+//                            (a warning for the caller to log and count);
+//   - error:                 the scan itself failed (I/O, corruption RocksDB
+//                            detected); records before the failure were delivered.
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "storage/store.h"
+
+namespace edgemq::storage {
+
+using RowVisitor = std::function<void(std::string_view key, std::string_view value)>;
+// Calls the visitor for each row of one family in key order; returns the
+// scan's own failure, never a decode failure.
+using Scan = std::function<Status(const RowVisitor&)>;
+
+Status load_retained_rows(const Scan& scan, const std::function<void(RetainedMessage&&)>& each);
+Status load_session_rows(const Scan& scan, const std::function<void(SessionRecord&&)>& each);
+Status load_queue_rows(const Scan& scan,
+                       const std::function<void(std::string_view, QueuedMessage&&)>& each);
+
+}  // namespace edgemq::storage

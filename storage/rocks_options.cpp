@@ -1,0 +1,43 @@
+#include "storage/rocks_options.h"
+
+#include <rocksdb/table.h>
+
+namespace edgemq::storage {
+
+rocksdb::DBOptions make_db_options(const RocksTuning& t) {
+  rocksdb::DBOptions o;
+  o.create_if_missing = true;
+  o.create_missing_column_families = true;
+  o.db_write_buffer_size = t.total_write_buffer_bytes;
+  o.max_total_wal_size = t.max_wal_bytes;
+  o.max_open_files = t.max_open_files;
+  // Edge boxes have few cores shared with the workers.
+  o.max_background_jobs = 2;
+  // The info LOG must not fill a small disk.
+  o.keep_log_file_num = 4;
+  o.max_log_file_size = 1 << 20;
+  o.max_manifest_file_size = 64 << 20;
+  // Default recovery mode (point in time) replays the WAL up to the first
+  // torn record, which is what survives a kill -9 mid-write.
+  return o;
+}
+
+rocksdb::ColumnFamilyOptions make_family_options(const RocksTuning& t,
+                                                 const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions o;
+  o.write_buffer_size = t.write_buffer_bytes;
+  o.max_write_buffer_number = 2;
+  // Keep level sizes in proportion to the small memtables, so L1 is not
+  // 256 MB of compaction debt behind a 4 MB memtable.
+  o.target_file_size_base = t.write_buffer_bytes * 2;
+  o.max_bytes_for_level_base = t.write_buffer_bytes * 8;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return o;
+}
+
+}  // namespace edgemq::storage

@@ -1,0 +1,18 @@
+// RocksDB options derived from RocksTuning; kept apart from the store so the
+// memory budget reads in one place.
+#pragma once
+
+#include <memory>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/options.h>
+
+#include "storage/rocks_store.h"
+
+namespace edgemq::storage {
+
+rocksdb::DBOptions make_db_options(const RocksTuning& t);
+rocksdb::ColumnFamilyOptions make_family_options(const RocksTuning& t,
+                                                 const std::shared_ptr<rocksdb::Cache>& cache);
+
+}  // namespace edgemq::storage

@@ -1,0 +1,173 @@
+// RocksDB Store. Column families, in Family order after "default":
+//   retained, sessions, queue, meta   (names in keys.h; order is append only)
+// Every apply() is one WriteBatch, so a logical operation and the last_seq
+// mark it raises land together or not at all.
+#include "storage/rocks_store.h"
+
+#include <atomic>
+#include <mutex>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "storage/keys.h"
+#include "storage/loaders.h"
+#include "storage/records.h"
+#include "storage/rocks_options.h"
+
+namespace edgemq::storage {
+namespace {
+
+Status from_rocks(std::string_view what, const rocksdb::Status& s) {
+  if (s.ok()) return Status::Ok();
+  return Status::Error(std::string(what) + ": " + s.ToString());
+}
+
+std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+rocksdb::Slice last_seq_key() { return {keys::kLastSeqKey.data(), keys::kLastSeqKey.size()}; }
+
+class RocksStore final : public Store {
+ public:
+  // handles[0] is "default"; handles[1 + f] is Family f.
+  RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
+      : db_(std::move(db)), handles_(std::move(handles)) {}
+
+  ~RocksStore() override {
+    // Handles must go before the DB they belong to.
+    for (rocksdb::ColumnFamilyHandle* h : handles_) (void)db_->DestroyColumnFamilyHandle(h);
+    (void)db_->Close();  // on failure there is nothing left to do but free the DB
+  }
+
+  RocksStore(const RocksStore&) = delete;
+  RocksStore& operator=(const RocksStore&) = delete;
+
+  Status apply(const WriteSet& ws, bool sync) override;
+  Status load_retained(const std::function<void(RetainedMessage&&)>& each) override {
+    return load_retained_rows(scan(Family::Retained), each);
+  }
+  Status load_sessions(const std::function<void(SessionRecord&&)>& each) override {
+    return load_session_rows(scan(Family::Sessions), each);
+  }
+  Status load_queues(
+      const std::function<void(std::string_view, QueuedMessage&&)>& each) override {
+    return load_queue_rows(scan(Family::Queue), each);
+  }
+  uint64_t last_seq() const override { return last_seq_.load(); }
+
+  // Reads the high-water mark at open.
+  Status read_last_seq();
+
+ private:
+  rocksdb::ColumnFamilyHandle* cf(Family f) const {
+    return handles_[1 + static_cast<size_t>(f)];
+  }
+  Status add_op(rocksdb::WriteBatch& batch, const WriteSet::Op& op) const;
+  Scan scan(Family f) const;
+  uint64_t max_queued_seq() const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::mutex write_mu_;  // makes "compare with last_seq_, write, raise it" one step
+  std::atomic<uint64_t> last_seq_{0};
+};
+
+Status RocksStore::add_op(rocksdb::WriteBatch& batch, const WriteSet::Op& op) const {
+  switch (op.kind) {
+    case WriteSet::Kind::Put:
+      return from_rocks("batch put", batch.Put(cf(op.family), op.key, op.value));
+    case WriteSet::Kind::Delete:
+      return from_rocks("batch delete", batch.Delete(cf(op.family), op.key));
+    case WriteSet::Kind::DeleteRange:
+      return from_rocks("batch delete range", batch.DeleteRange(cf(op.family), op.key, op.value));
+  }
+  return Status::Error("unknown write op kind");
+}
+
+Status RocksStore::apply(const WriteSet& ws, bool sync) {
+  if (ws.empty()) return Status::Ok();
+  rocksdb::WriteBatch batch;
+  for (const WriteSet::Op& op : ws.ops()) {
+    if (Status s = add_op(batch, op); !s.ok) return s;
+  }
+  std::lock_guard lock(write_mu_);
+  const bool raises = ws.max_seq() > last_seq_.load();
+  if (raises) {
+    Status s = from_rocks("batch put last_seq", batch.Put(cf(Family::Meta), last_seq_key(),
+                                                         records::encode_last_seq(ws.max_seq())));
+    if (!s.ok) return s;
+  }
+  rocksdb::WriteOptions options;
+  options.sync = sync;
+  if (Status s = from_rocks("write", db_->Write(options, &batch)); !s.ok) return s;
+  if (raises) last_seq_.store(ws.max_seq());
+  return Status::Ok();
+}
+
+Scan RocksStore::scan(Family f) const {
+  return [this, f](const RowVisitor& visit) {
+    rocksdb::ReadOptions options;
+    options.fill_cache = false;  // a bulk load at startup must not evict hot blocks
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, cf(f)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) visit(view(it->key()), view(it->value()));
+    return from_rocks("scan", it->status());
+  };
+}
+
+// Fallback when meta "last_seq" is unreadable: new seqs only need to sort
+// after every seq still queued, so the largest queued seq is a safe mark.
+uint64_t RocksStore::max_queued_seq() const {
+  uint64_t max = 0;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(Family::Queue)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (auto k = keys::parse_queue_key(view(it->key())); k && k->seq > max) max = k->seq;
+  }
+  return max;
+}
+
+Status RocksStore::read_last_seq() {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(Family::Meta), last_seq_key(), &value);
+  if (s.IsNotFound()) return Status::Ok();  // a new store
+  if (!s.ok()) return from_rocks("read last_seq", s);
+  uint64_t seq = 0;
+  if (Status d = records::decode_last_seq(value, seq); !d.ok) {
+    // Not fatal: recover a safe mark and say so (ok with a message, as loads do).
+    last_seq_.store(max_queued_seq());
+    return Status{true, "meta: " + d.message + "; recovered last_seq from the queue"};
+  }
+  last_seq_.store(seq);
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::unique_ptr<Store> open_rocks_store(const std::string& dir, const RocksTuning& tuning,
+                                        Status& status) {
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(tuning.block_cache_bytes);
+  const rocksdb::ColumnFamilyOptions family_options = make_family_options(tuning, cache);
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
+  for (int f = 0; f < kFamilyCount; ++f) {
+    families.emplace_back(std::string(keys::family_name(static_cast<Family>(f))), family_options);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(make_db_options(tuning), dir, families, &handles, &raw);
+  if (!s.ok()) {
+    status = from_rocks("open " + dir, s);
+    return nullptr;
+  }
+  auto store = std::make_unique<RocksStore>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+  status = store->read_last_seq();
+  if (!status.ok) return nullptr;
+  return store;
+}
+
+std::unique_ptr<Store> open_rocks_store(const std::string& dir, Status& status) {
+  return open_rocks_store(dir, RocksTuning{}, status);
+}
+
+}  // namespace edgemq::storage
