@@ -47,17 +47,23 @@ bool Gateway::restore(std::string& error) {
     broker_->retained().set(core::make_message(std::move(r.topic), std::move(r.payload), r.qos, true));
     ++retained;
   });
+  auto warn = [](const storage::Status& s) {
+    if (s.ok && !s.message.empty()) spdlog::warn("store: {}", s.message);
+  };
+  warn(st);
   if (st.ok) {
     st = store_->load_sessions([&](storage::SessionRecord&& s) {
       workers_[broker_->home_shard(s.client_id)]->shard().restore_session(std::move(s));
       ++sessions;
     });
+    warn(st);
   }
   if (st.ok) {
     st = store_->load_queues([&](std::string_view id, storage::QueuedMessage&& q) {
       workers_[broker_->home_shard(id)]->shard().restore_queued(id, std::move(q));
       ++queued;
     });
+    warn(st);
   }
   if (!st.ok) {
     error = "cannot read store: " + st.message;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <random>
 #include <string>
@@ -255,10 +256,8 @@ bool ref_levels(const std::vector<std::string>& f, size_t fi, const std::vector<
   return ref_levels(f, fi + 1, t, ti + 1);
 }
 
-bool ref_match(const std::string& filter, const std::string& topic) {
-  const auto f = split(filter);
-  const auto t = split(topic);
-  if (!topic.empty() && topic[0] == '$' && (f[0] == "+" || f[0] == "#")) return false;
+bool ref_match(const std::vector<std::string>& f, const std::vector<std::string>& t, bool dollar) {
+  if (dollar && (f[0] == "+" || f[0] == "#")) return false;  // [MQTT-4.7.2-1]
   return ref_levels(f, 0, t, 0);
 }
 
@@ -284,35 +283,44 @@ TEST(RouterMatch, RandomizedAgainstBruteForceReference) {
   };
 
   Router r;
-  std::map<std::pair<std::string, std::string>, uint8_t> ref;  // (client, filter) -> qos
-  for (int op = 0; op < 4000; ++op) {
+  struct Ref {
+    uint8_t qos;
+    std::vector<std::string> levels;
+  };
+  std::map<std::pair<std::string, std::string>, Ref> ref;  // (client, filter)
+  for (int op = 0; op < 3000; ++op) {
     const std::string& client = clients[rng() % clients.size()];
-    const std::string filter = random_filter();
-    const auto key = std::make_pair(client, filter);
-    if (rng() % 3 != 0) {
+    std::pair<std::string, std::string> key{client, random_filter()};
+    const unsigned kind = rng() % 20;
+    if (kind < 10) {
       const auto qos = static_cast<uint8_t>(rng() % 3);
-      EXPECT_EQ(r.subscribe(filter, client, qos, false), ref.count(key) == 1) << filter;
-      ref[key] = qos;
+      EXPECT_EQ(r.subscribe(key.second, client, qos, false), ref.count(key) == 1) << key.second;
+      ref[key] = Ref{qos, split(key.second)};
     } else {
-      EXPECT_EQ(r.unsubscribe(filter, client), ref.erase(key) == 1) << filter;
+      if (kind < 17 && !ref.empty()) key = std::next(ref.begin(), rng() % ref.size())->first;
+      EXPECT_EQ(r.unsubscribe(key.second, key.first), ref.erase(key) == 1) << key.second;
     }
     ASSERT_EQ(r.subscription_count(), ref.size());
 
     for (int q = 0; q < 3; ++q) {
       const std::string topic = random_path(rng, topic_levels, 5);
+      const auto t = split(topic);
       std::map<std::string, uint8_t> want;
-      for (const auto& [k, qos] : ref) {
-        if (!ref_match(k.second, topic)) continue;
-        auto [it, fresh] = want.emplace(k.first, qos);
-        if (!fresh) it->second = std::max(it->second, qos);
+      for (const auto& [k, v] : ref) {
+        if (!ref_match(v.levels, t, topic[0] == '$')) continue;
+        auto [it, fresh] = want.emplace(k.first, v.qos);
+        if (!fresh) it->second = std::max(it->second, v.qos);
       }
       std::map<std::string, uint8_t> got;
-      for (const auto& t : match(r, topic)) EXPECT_TRUE(got.emplace(t.client_id, t.qos).second) << "duplicate";
+      for (const auto& target : match(r, topic)) {
+        EXPECT_TRUE(got.emplace(target.client_id, target.qos).second) << "duplicate";
+      }
       ASSERT_EQ(got, want) << "topic '" << topic << "'";
     }
   }
-  for (const auto& [k, qos] : ref) EXPECT_TRUE(r.unsubscribe(k.second, k.first));
+  for (const auto& [k, v] : ref) EXPECT_TRUE(r.unsubscribe(k.second, k.first));
   EXPECT_EQ(r.subscription_count(), 0u);
+  EXPECT_TRUE(match(r, "a").empty());
 }
 
 // --- Concurrency --------------------------------------------------------------

@@ -103,7 +103,9 @@ TEST(RocksStore, ReopenAfterManyFlushes) {
     auto store = test::open_tiny(dir.path());
     for (int b = 0; b < 50; ++b) {
       WriteSet ws;
-      for (int i = 0; i < 50; ++i) ws.put_queued("c" + std::to_string(i % 5), queued(++seq, "t", std::string(500, 'p')));
+      for (int i = 0; i < 50; ++i) {
+        ws.put_queued("c" + std::to_string(i % 5), queued(++seq, "t", std::string(500, 'p')));
+      }
       ASSERT_TRUE(store->apply(ws, false).ok);
     }
   }
@@ -135,11 +137,14 @@ TEST(RocksStore, ColumnFamiliesOnDisk) {
 // version might leave them.
 void put_raw(const std::string& dir, Family f, const std::string& key, const std::string& value) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : family_names()) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  for (const std::string& name : family_names()) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, descriptors, &handles, &db).ok());
-  EXPECT_TRUE(db->Put(rocksdb::WriteOptions(), handles[1 + static_cast<size_t>(f)], key, value).ok());
+  rocksdb::ColumnFamilyHandle* family = handles[1 + static_cast<size_t>(f)];
+  EXPECT_TRUE(db->Put(rocksdb::WriteOptions(), family, key, value).ok());
   for (auto* h : handles) EXPECT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
   delete db;
 }
