@@ -1,0 +1,116 @@
+// Configuration precedence and validation: defaults < file < environment < flags.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gateway/app/config.h"
+
+namespace edgemq::app {
+namespace {
+
+std::map<std::string, std::string> g_env;
+const char* fake_env(const char* name) {
+  auto it = g_env.find(name);
+  return it == g_env.end() ? nullptr : it->second.c_str();
+}
+
+ConfigResult load(std::vector<std::string> args, Config& c) {
+  args.insert(args.begin(), "edgemq");
+  std::vector<const char*> argv;
+  for (auto& a : args) argv.push_back(a.c_str());
+  return load_config(static_cast<int>(argv.size()), argv.data(), fake_env, c);
+}
+
+std::string write_file(const std::string& text) {
+  std::string path = ::testing::TempDir() + "edgemq_config_test.toml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override { g_env.clear(); }
+};
+
+TEST_F(ConfigTest, DefaultsAreTheEmbeddedOnes) {
+  Config c;
+  ASSERT_TRUE(load({}, c).ok);
+  EXPECT_EQ(c.listen_mqtt, "0.0.0.0:1883");
+  EXPECT_EQ(c.data_dir, "./data");
+  EXPECT_EQ(c.durability, "process");
+}
+
+TEST_F(ConfigTest, FlagsInBothSpellings) {
+  Config c;
+  auto r = load({"--listen-mqtt", "127.0.0.1:18830", "--data-dir=/tmp/d", "--max-inflight", "7"}, c);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(c.listen_mqtt, "127.0.0.1:18830");
+  EXPECT_EQ(c.data_dir, "/tmp/d");
+  EXPECT_EQ(c.limits.max_inflight, 7u);
+}
+
+TEST_F(ConfigTest, EnvironmentBeatsFileAndFlagsBeatEnvironment) {
+  std::string file = write_file("data_dir = \"/from/file\"\nworkers = 3\nlisten_mqtt = \"127.0.0.1:1\"\n");
+  g_env["EDGEMQ_CONFIG"] = file;
+  g_env["EDGEMQ_DATA_DIR"] = "/from/env";
+  g_env["EDGEMQ_LISTEN_MQTT"] = "127.0.0.1:2";
+  Config c;
+  auto r = load({"--listen-mqtt", "127.0.0.1:3"}, c);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(c.workers, 3u);               // file only
+  EXPECT_EQ(c.data_dir, "/from/env");     // env over file
+  EXPECT_EQ(c.listen_mqtt, "127.0.0.1:3");  // flag over env
+}
+
+TEST_F(ConfigTest, BadValuesAreRejectedWithTheirSource) {
+  Config c;
+  auto r = load({"--max-inflight", "0"}, c);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("--max-inflight"), std::string::npos) << r.error;
+  g_env["EDGEMQ_DURABILITY"] = "sometimes";
+  r = load({}, c);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("EDGEMQ_DURABILITY"), std::string::npos) << r.error;
+}
+
+TEST_F(ConfigTest, UnknownFlagAndUnknownFileKeyAreErrors) {
+  Config c;
+  EXPECT_FALSE(load({"--no-such-thing", "1"}, c).ok);
+  Config d;
+  auto r = load({"--config", write_file("no_such_key = 1\n")}, d);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("no_such_key"), std::string::npos) << r.error;
+  Config e;
+  r = load({"--config", write_file("this is = = not toml\n")}, e);
+  EXPECT_FALSE(r.ok);
+}
+
+TEST_F(ConfigTest, HelpListsEveryKeyWithFlagAndVariable) {
+  Config c;
+  EXPECT_TRUE(load({"--help"}, c).help);
+  std::string help = config_help();
+  for (const char* s : {"--listen-mqtt", "EDGEMQ_LISTEN_MQTT", "--data-dir", "EDGEMQ_DATA_DIR",
+                        "--max-queued-messages", "--durability"}) {
+    EXPECT_NE(help.find(s), std::string::npos) << s;
+  }
+}
+
+TEST_F(ConfigTest, HostPortForms) {
+  std::string host;
+  int port = 0;
+  ASSERT_TRUE(split_host_port("127.0.0.1:1883", host, port));
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 1883);
+  ASSERT_TRUE(split_host_port("[::1]:8883", host, port));
+  EXPECT_EQ(host, "::1");
+  EXPECT_EQ(port, 8883);
+  EXPECT_FALSE(split_host_port("nohost", host, port));
+  EXPECT_FALSE(split_host_port("h:99999", host, port));
+}
+
+}  // namespace
+}  // namespace edgemq::app
