@@ -100,6 +100,9 @@ const std::vector<Key>& keys() {
                 &core::Limits::max_queued_messages, 0, 100000000),
       limit_key("max_outbound_bytes", "bytes waiting to be written to one client before QoS 0 is dropped",
                 &core::Limits::max_outbound_bytes, 1024, 1ull << 32),
+      limit_key("max_pending_acks",
+                "acknowledgements one client may have waiting for the store before reading from it pauses",
+                &core::Limits::max_pending_acks, 2, 1000000),
       limit_key("connect_timeout", "seconds a new connection has to send CONNECT",
                 &core::Limits::connect_timeout_s, 1, 3600),
   };

@@ -22,6 +22,10 @@ struct Limits {
   size_t max_outbound_bytes = 1024 * 1024;
   // Seconds a new connection may take to send CONNECT.
   uint32_t connect_timeout_s = 10;
+  // Replies one client may have waiting for store commits. Past it the
+  // gateway stops reading from that client until they drain: a publisher
+  // cannot outrun the disk by more than this.
+  uint32_t max_pending_acks = 1024;
   // Highest QoS granted to a subscription.
   uint8_t max_qos = 2;
 };

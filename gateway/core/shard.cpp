@@ -132,6 +132,11 @@ void Shard::persist_subscriptions(Session& s, storage::WriteSet& ws) {
   ws.put_session(r);
 }
 
+size_t Shard::pending_acks(uint64_t link_id) {
+  Client* c = client(link_id);
+  return c == nullptr ? 0 : c->acks().waiting();
+}
+
 void Shard::ack_committed(uint64_t link_id, uint64_t token, const storage::Status& status) {
   Client* c = client(link_id);
   if (c == nullptr) return;  // gone; the client will resend its unacknowledged packets

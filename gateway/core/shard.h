@@ -64,6 +64,9 @@ class Shard {
   void on_pubrec(Session& s, uint16_t packet_id);
   void on_pubcomp(Session& s, uint16_t packet_id);
 
+  // Replies to `link_id` waiting in line (for store commits); 0 if unknown.
+  size_t pending_acks(uint64_t link_id);
+
   size_t session_count() const { return sessions_.size(); }
   size_t client_count() const { return clients_.size(); }
 

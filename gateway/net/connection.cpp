@@ -69,6 +69,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   core::Stats::add(self->worker_.broker().stats().bytes_received, static_cast<uint64_t>(nread));
   self->last_rx_ms_ = self->now_ms();
   self->consume(std::span(reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)));
+  if (self->pause_if_backlogged()) self->worker_.paused(self->id_);
 }
 
 void Connection::consume(std::span<const uint8_t> in) {
@@ -238,6 +239,23 @@ void Connection::on_write(uv_write_t* r, int status) {
     return;
   }
   if (self->state_ == State::Closing && self->writes_in_flight_ == 0) self->start_close();
+}
+
+bool Connection::pause_if_backlogged() {
+  if (paused_ || state_ != State::Bound) return false;
+  if (worker_.shard().pending_acks(id_) < worker_.broker().limits().max_pending_acks) return false;
+  paused_ = true;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+  return true;
+}
+
+bool Connection::resume_if_drained() {
+  if (!paused_) return true;
+  if (state_ != State::Bound) return true;  // closing: nothing to resume
+  if (worker_.shard().pending_acks(id_) > worker_.broker().limits().max_pending_acks / 2) return false;
+  paused_ = false;
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), on_alloc, on_read);
+  return true;
 }
 
 int Connection::duplicate_fd() {

@@ -40,6 +40,10 @@ class Connection final : public core::Link {
   uint64_t id() const override { return id_; }
 
   void flush();
+  // Stops reading while too many replies wait for the store; true if paused.
+  bool pause_if_backlogged();
+  // Resumes reading once the backlog is below half the limit; true if resumed.
+  bool resume_if_drained();
   // A second descriptor for this socket, for handing it to another worker.
   int duplicate_fd();
   // Closes at once, dropping unwritten output. graceful: no will.
@@ -72,6 +76,7 @@ class Connection final : public core::Link {
   bool graceful_ = false;      // DISCONNECT seen, or server shutdown: no will
   bool flush_pending_ = false;
   bool closing_started_ = false;
+  bool paused_ = false;
   uint16_t keep_alive_s_ = 0;
   uint32_t writes_in_flight_ = 0;
   size_t writing_bytes_ = 0;

@@ -115,6 +115,11 @@ void Worker::on_prepare(uv_prepare_t* h) {
     auto it = self->connections_.find(id);
     if (it != self->connections_.end()) it->second->flush();
   }
+  // Paused readers are few; checking them once a turn is cheap.
+  std::erase_if(self->paused_, [self](uint64_t id) {
+    auto it = self->connections_.find(id);
+    return it == self->connections_.end() || it->second->resume_if_drained();
+  });
 }
 
 uv_buf_t Worker::read_buffer() { return uv_buf_init(read_buf_.data(), static_cast<unsigned>(read_buf_.size())); }

@@ -60,6 +60,7 @@ class Worker {
   core::TimerWheel& wheel() { return wheel_; }
   uv_buf_t read_buffer();
   void need_flush(uint64_t conn_id) { dirty_.push_back(conn_id); }
+  void paused(uint64_t conn_id) { paused_.push_back(conn_id); }
   void accepted(uv_stream_t* server);
   // Takes a socket handed over by another worker, with the CONNECT it sent
   // and the bytes that followed it.
@@ -91,6 +92,7 @@ class Worker {
   core::TimerWheel wheel_;
   std::vector<char> read_buf_;
   std::vector<uint64_t> dirty_;
+  std::vector<uint64_t> paused_;  // connections not read until their acks drain
   std::unordered_map<uint64_t, Connection*> connections_;
   uint64_t next_conn_id_;
   std::atomic<size_t> live_{0};

@@ -156,6 +156,19 @@ TEST(ShardPublish, PubacksLeaveInTheOrderPublishesArrived_MQTT_4_6_0_2) {
   EXPECT_EQ(acks[1].packet_id, 2);
 }
 
+TEST(ShardPublish, RepliesWaitingForTheStoreAreCountedForBackPressure) {
+  ShardHarness h;
+  FakeLink sub(1), pub(2);
+  h.connect(sub, "durable", false);
+  h.subscribe(sub, "stored", 1);
+  h.connect(pub, "pub");
+  for (uint16_t i = 1; i <= 3; ++i) h.publish(pub, "stored", "x", 1, i);
+  // Commit completions run only when the harness runs posted work.
+  EXPECT_EQ(h.shard().pending_acks(pub.id()), 3u);
+  h.run_until([&] { return pub.all<mqtt::Puback>().size() == 3; });
+  EXPECT_EQ(h.shard().pending_acks(pub.id()), 0u);
+}
+
 TEST(ShardRetained, DeliveredOnSubscribeWithRetainFlagAndClearedByEmptyPayload_MQTT_3_3_1_5_to_11) {
   ShardHarness h;
   FakeLink pub(1), s1(2), s2(3);
