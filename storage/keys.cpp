@@ -8,6 +8,7 @@ std::string_view family_name(Family f) {
     case Family::Sessions: return "sessions";
     case Family::Queue: return "queue";
     case Family::Meta: return "meta";
+    case Family::Inbound: return "inbound";
   }
   return "unknown";
 }
@@ -44,6 +45,24 @@ std::optional<QueueKey> parse_queue_key(std::string_view key) {
   std::string_view client_id = key.substr(0, sep);
   if (client_id.find(kQueueSeparator) != std::string_view::npos) return std::nullopt;
   return QueueKey{client_id, read_u64_be(key.substr(sep + 1))};
+}
+
+std::string inbound_key(std::string_view client_id, uint16_t packet_id) {
+  std::string key = queue_begin(client_id);  // the same client range shape
+  key.push_back(static_cast<char>(packet_id >> 8));
+  key.push_back(static_cast<char>(packet_id & 0xff));
+  return key;
+}
+
+std::optional<InboundKey> parse_inbound_key(std::string_view key) {
+  if (key.size() < 3) return std::nullopt;
+  const size_t sep = key.size() - 3;
+  if (key[sep] != kQueueSeparator) return std::nullopt;
+  std::string_view client_id = key.substr(0, sep);
+  if (client_id.find(kQueueSeparator) != std::string_view::npos) return std::nullopt;
+  auto id = static_cast<uint16_t>((static_cast<uint8_t>(key[sep + 1]) << 8) | static_cast<uint8_t>(key[sep + 2]));
+  if (id == 0) return std::nullopt;
+  return InboundKey{client_id, id};
 }
 
 void append_u64_be(std::string& out, uint64_t v) {

@@ -7,6 +7,7 @@
 //                                                   bytewise comparator, so one client's queue is a
 //                                                   contiguous range in delivery order
 //   meta      "last_seq"                            high-water mark of queue seqs
+//   inbound   client id, 0x00, packet id (2 bytes BE)  same range shape as the queue
 //
 // Client ids are MQTT UTF-8 strings, which never contain U+0000, so 0x00 is a
 // safe separator: client "a" owns exactly [ "a\0", "a\1" ), and "ab..." sorts
@@ -37,6 +38,14 @@ std::string queue_key(std::string_view client_id, uint64_t seq);
 // [queue_begin, queue_end) holds exactly the queue of `client_id`.
 std::string queue_begin(std::string_view client_id);
 std::string queue_end(std::string_view client_id);
+
+std::string inbound_key(std::string_view client_id, uint16_t packet_id);
+
+struct InboundKey {
+  std::string_view client_id;  // points into the parsed key
+  uint16_t packet_id = 0;
+};
+std::optional<InboundKey> parse_inbound_key(std::string_view key);
 
 struct QueueKey {
   std::string_view client_id;  // points into the parsed key

@@ -86,4 +86,16 @@ Status load_queue_rows(const Scan& scan,
   return report.finish(s);
 }
 
+Status load_inbound_rows(const Scan& scan,
+                         const std::function<void(std::string_view, uint16_t)>& each) {
+  SkipReport report("inbound");
+  Status s = scan([&](std::string_view key, std::string_view value) {
+    std::optional<keys::InboundKey> k = keys::parse_inbound_key(key);
+    if (!k) return report.skip(key, Status::Error("not an inbound key"));
+    if (Status d = records::decode_inbound(value); !d.ok) return report.skip(key, d);
+    each(k->client_id, k->packet_id);
+  });
+  return report.finish(s);
+}
+
 }  // namespace edgemq::storage

@@ -27,5 +27,7 @@ Status load_retained_rows(const Scan& scan, const std::function<void(RetainedMes
 Status load_session_rows(const Scan& scan, const std::function<void(SessionRecord&&)>& each);
 Status load_queue_rows(const Scan& scan,
                        const std::function<void(std::string_view, QueuedMessage&&)>& each);
+Status load_inbound_rows(const Scan& scan,
+                         const std::function<void(std::string_view, uint16_t)>& each);
 
 }  // namespace edgemq::storage

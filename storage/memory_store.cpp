@@ -39,6 +39,10 @@ class MemoryStore final : public Store {
       const std::function<void(std::string_view, QueuedMessage&&)>& each) override {
     return load_queue_rows(scan(Family::Queue), each);
   }
+  Status load_inbound_qos2(
+      const std::function<void(std::string_view, uint16_t)>& each) override {
+    return load_inbound_rows(scan(Family::Inbound), each);
+  }
 
   uint64_t last_seq() const override { return last_seq_.load(); }
 

@@ -200,6 +200,20 @@ Status decode_queued(uint64_t seq, std::string_view value, QueuedMessage& out) {
   return Status::Ok();
 }
 
+std::string encode_inbound() {
+  std::string out;
+  StringSink sink{&out};
+  Packer pk(sink);
+  pk.pack_array(1);
+  pk.pack_uint64(kVersion);
+  return out;
+}
+
+Status decode_inbound(std::string_view value) {
+  msgpack::object_handle oh;
+  return unpack_record("inbound", value, 1, oh);
+}
+
 std::string encode_last_seq(uint64_t seq) {
   std::string out;
   StringSink sink{&out};

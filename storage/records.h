@@ -6,6 +6,7 @@
 //                  retain:bool, packet_id:uint 0..65535,
 //                  state:uint 0..2 (DeliveryState)]          (client id and seq are the key)
 //   last_seq  v1: [1, seq:uint64]                              (meta "last_seq")
+//   inbound   v1: [1]                                          (client id and packet id are the key)
 //
 // Why an array with the version first: a reader looks at element 0 before it
 // trusts anything else, so a later schema can change every other field. A v1
@@ -38,6 +39,9 @@ std::string encode_session(const SessionRecord& s);
 
 std::string encode_queued(const QueuedMessage& m);
 [[nodiscard]] Status decode_queued(uint64_t seq, std::string_view value, QueuedMessage& out);
+
+std::string encode_inbound();
+[[nodiscard]] Status decode_inbound(std::string_view value);
 
 std::string encode_last_seq(uint64_t seq);
 [[nodiscard]] Status decode_last_seq(std::string_view value, uint64_t& out);

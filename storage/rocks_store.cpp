@@ -1,5 +1,5 @@
 // RocksDB Store. Column families, in Family order after "default":
-//   retained, sessions, queue, meta   (names in keys.h; order is append only)
+//   retained, sessions, queue, meta, inbound   (names in keys.h; order is append only)
 // Every apply() is one WriteBatch, so a logical operation and the last_seq
 // mark it raises land together or not at all.
 #include "storage/rocks_store.h"
@@ -53,6 +53,10 @@ class RocksStore final : public Store {
   Status load_queues(
       const std::function<void(std::string_view, QueuedMessage&&)>& each) override {
     return load_queue_rows(scan(Family::Queue), each);
+  }
+  Status load_inbound_qos2(
+      const std::function<void(std::string_view, uint16_t)>& each) override {
+    return load_inbound_rows(scan(Family::Inbound), each);
   }
   uint64_t last_seq() const override { return last_seq_.load(); }
 

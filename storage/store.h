@@ -1,10 +1,11 @@
 // What edgemq must not forget, and the interface to where it is kept.
 //
-// Three kinds of record, each in its own column family (see keys.h for the
+// Four kinds of record, each in its own column family (see keys.h for the
 // key layouts and records.h for the versioned msgpack values):
 //   retained  topic                        -> the retained message
 //   sessions  client id                    -> a persistent session's subscriptions
 //   queue     client id \0 seq (8 bytes BE) -> one QoS 1/2 message owed to that session
+//   inbound   client id \0 id (2 bytes BE)  -> a QoS 2 packet id received, PUBREL not yet
 // A WriteSet is one logical operation and is applied atomically. The store
 // never sees a socket or an event loop; who waits for a commit is the caller's
 // business (GroupCommitter takes a completion callback).
@@ -27,8 +28,8 @@ struct Status {
 };
 
 // Fixed order: it is the column-family order on disk, append only.
-enum class Family : uint8_t { Retained = 0, Sessions = 1, Queue = 2, Meta = 3 };
-inline constexpr int kFamilyCount = 4;
+enum class Family : uint8_t { Retained = 0, Sessions = 1, Queue = 2, Meta = 3, Inbound = 4 };
+inline constexpr int kFamilyCount = 5;
 
 struct RetainedMessage {
   std::string topic;
@@ -78,10 +79,14 @@ class WriteSet {
   void put_retained(const RetainedMessage& m);
   void delete_retained(std::string_view topic);
   void put_session(const SessionRecord& s);
-  // Removes the session and every message queued for it.
+  // Removes the session, every message queued for it and its inbound QoS 2 ids.
   void delete_session(std::string_view client_id);
   void put_queued(std::string_view client_id, const QueuedMessage& m);
   void delete_queued(std::string_view client_id, uint64_t seq);
+  // A QoS 2 PUBLISH was received and routed: a resend with this id until
+  // PUBREL must not be routed again [MQTT-4.3.3-2], even after a restart.
+  void put_inbound_qos2(std::string_view client_id, uint16_t packet_id);
+  void delete_inbound_qos2(std::string_view client_id, uint16_t packet_id);
 
   void append(WriteSet&& other);
   bool empty() const { return ops_.empty(); }
@@ -107,6 +112,8 @@ class Store {
   // Every queued message, grouped by client and in seq order within a client.
   virtual Status load_queues(
       const std::function<void(std::string_view client_id, QueuedMessage&&)>& each) = 0;
+  virtual Status load_inbound_qos2(
+      const std::function<void(std::string_view client_id, uint16_t packet_id)>& each) = 0;
 
   // Highest queue seq ever committed (0 for a new store), so that seqs handed
   // out after a restart never repeat.

@@ -29,6 +29,17 @@ void WriteSet::delete_session(std::string_view client_id) {
   // need not know what is queued, and it stays one op however long the queue.
   ops_.push_back({Kind::DeleteRange, Family::Queue, keys::queue_begin(client_id),
                   keys::queue_end(client_id)});
+  ops_.push_back({Kind::DeleteRange, Family::Inbound, keys::queue_begin(client_id),
+                  keys::queue_end(client_id)});
+}
+
+void WriteSet::put_inbound_qos2(std::string_view client_id, uint16_t packet_id) {
+  ops_.push_back({Kind::Put, Family::Inbound, keys::inbound_key(client_id, packet_id),
+                  records::encode_inbound()});
+}
+
+void WriteSet::delete_inbound_qos2(std::string_view client_id, uint16_t packet_id) {
+  ops_.push_back({Kind::Delete, Family::Inbound, keys::inbound_key(client_id, packet_id), {}});
 }
 
 void WriteSet::put_queued(std::string_view client_id, const QueuedMessage& m) {

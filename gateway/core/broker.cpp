@@ -45,8 +45,8 @@ void Broker::commit(storage::WriteSet ws, size_t shard,
 }
 
 bool Broker::publish(const MessagePtr& m, Shard& origin,
-                     std::function<void(Shard&, const storage::Status&)> committed) {
-  storage::WriteSet ws;
+                     std::function<void(Shard&, const storage::Status&)> committed,
+                     storage::WriteSet ws) {
   if (m->retain) {
     retained_.set(m);
     if (!is_system_topic(m->topic)) {

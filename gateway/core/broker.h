@@ -44,11 +44,13 @@ class Broker {
   void set_poster(ShardPoster* poster) { poster_ = poster; }
 
   // Routes `m` from `origin` to every matching subscriber and records a
-  // retained message. When a store commit must precede the acknowledgement,
-  // submits it and returns true; `committed` then runs later on the origin
-  // shard. Returns false when nothing needed the store.
+  // retained message. `ws` may hold the publisher's own records, committed
+  // with the message's. When a store commit must precede the
+  // acknowledgement, submits it and returns true; `committed` then runs later
+  // on the origin shard. Returns false when nothing needed the store.
   bool publish(const MessagePtr& m, Shard& origin,
-               std::function<void(Shard&, const storage::Status&)> committed);
+               std::function<void(Shard&, const storage::Status&)> committed,
+               storage::WriteSet ws = {});
 
   // Submits `ws`; `done`, if any, runs on shard `shard` after the commit.
   void commit(storage::WriteSet ws, size_t shard,

@@ -19,10 +19,7 @@ bool Client::handle(mqtt::Packet&& packet) {
         } else if constexpr (std::is_same_v<T, mqtt::Pubrec>) {
           shard_.on_pubrec(s, p.packet_id);
         } else if constexpr (std::is_same_v<T, mqtt::Pubrel>) {
-          // QoS 2 inbound, step 2: the id may be reused from now on [MQTT-4.3.3-2].
-          s.inbound_qos2.erase(p.packet_id);
-          uint16_t id = p.packet_id;
-          acks_.push([this, id] { link_.send(mqtt::Pubcomp{id}); }, true);
+          shard_.on_pubrel(*this, p.packet_id);
         } else if constexpr (std::is_same_v<T, mqtt::Pubcomp>) {
           shard_.on_pubcomp(s, p.packet_id);
         } else if constexpr (std::is_same_v<T, mqtt::Subscribe>) {

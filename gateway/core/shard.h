@@ -53,6 +53,7 @@ class Shard {
   // --- start-up: sessions and queues read back from the store ---
   void restore_session(storage::SessionRecord&& record);
   void restore_queued(std::string_view client_id, storage::QueuedMessage&& queued);
+  void restore_inbound_qos2(std::string_view client_id, uint16_t packet_id);
 
   // --- used by Client ---
   Client* client(uint64_t link_id);
@@ -60,6 +61,7 @@ class Shard {
   void subscribe(Client& c, const mqtt::Subscribe& sub);
   void unsubscribe(Client& c, const mqtt::Unsubscribe& unsub);
   void publish_from(Client& c, mqtt::Publish&& p);
+  void on_pubrel(Client& c, uint16_t packet_id);
   void on_puback(Session& s, uint16_t packet_id);
   void on_pubrec(Session& s, uint16_t packet_id);
   void on_pubcomp(Session& s, uint16_t packet_id);

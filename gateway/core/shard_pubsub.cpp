@@ -84,7 +84,11 @@ void Shard::publish_from(Client& c, mqtt::Publish&& p) {
     c.acks().push([&c, id] { c.link().send(mqtt::Pubrec{id}); }, true);
     return;
   }
-  if (qos == 2) s.inbound_qos2.insert(id);
+  storage::WriteSet own;
+  if (qos == 2) {
+    s.inbound_qos2.insert(id);
+    if (s.persistent()) own.put_inbound_qos2(s.client_id(), id);
+  }
 
   auto m = make_message(std::move(p.topic), std::move(p.payload), qos, p.retain);
   if (qos == 0) {
@@ -100,9 +104,10 @@ void Shard::publish_from(Client& c, mqtt::Publish&& p) {
   };
   uint64_t token = c.acks().push(std::move(emit), false);
   uint64_t link_id = c.link().id();
-  bool waits = broker_.publish(m, *this, [link_id, token](Shard& sh, const storage::Status& st) {
-    sh.ack_committed(link_id, token, st);
-  });
+  bool waits = broker_.publish(
+      m, *this,
+      [link_id, token](Shard& sh, const storage::Status& st) { sh.ack_committed(link_id, token, st); },
+      std::move(own));
   if (!waits) c.acks().ready(token);
 }
 
@@ -112,6 +117,31 @@ void Shard::restore_session(storage::SessionRecord&& record) {
     broker_.router().subscribe(sub.filter, s.client_id(), sub.qos, true);
     s.subscriptions[sub.filter] = sub.qos;
   }
+}
+
+void Shard::on_pubrel(Client& c, uint16_t packet_id) {
+  // QoS 2 inbound, step 2: the id may carry a new message from now on
+  // [MQTT-4.3.3-2]. A persistent session forgets it durably before PUBCOMP,
+  // or a restart could take the next message with this id for a resend.
+  Session& s = *c.session();
+  auto emit = [&c, packet_id] { c.link().send(mqtt::Pubcomp{packet_id}); };
+  bool known = s.inbound_qos2.erase(packet_id) != 0;
+  if (!known || !s.persistent()) {
+    c.acks().push(std::move(emit), true);
+    return;
+  }
+  uint64_t token = c.acks().push(std::move(emit), false);
+  storage::WriteSet ws;
+  ws.delete_inbound_qos2(s.client_id(), packet_id);
+  uint64_t link_id = c.link().id();
+  broker_.commit(std::move(ws), index_, [link_id, token](Shard& sh, const storage::Status& st) {
+    sh.ack_committed(link_id, token, st);
+  });
+}
+
+void Shard::restore_inbound_qos2(std::string_view client_id, uint16_t packet_id) {
+  auto it = sessions_.find(std::string(client_id));
+  if (it != sessions_.end()) it->second->inbound_qos2.insert(packet_id);
 }
 
 void Shard::restore_queued(std::string_view client_id, storage::QueuedMessage&& q) {

@@ -65,6 +65,12 @@ bool Gateway::restore(std::string& error) {
     });
     warn(st);
   }
+  if (st.ok) {
+    st = store_->load_inbound_qos2([&](std::string_view id, uint16_t packet_id) {
+      workers_[broker_->home_shard(id)]->shard().restore_inbound_qos2(id, packet_id);
+    });
+    warn(st);
+  }
   if (!st.ok) {
     error = "cannot read store: " + st.message;
     return false;

@@ -289,6 +289,49 @@ TEST(ShardPersistence, RestoredSessionResumesFromTheStore) {
   EXPECT_EQ(a.all<mqtt::Publish>().size(), 3u);
 }
 
+TEST(ShardPersistence, InboundQos2IdSurvivesARestartSoTheResendIsNotRoutedAgain_MQTT_4_3_3_2) {
+  auto store = storage::make_memory_store();
+  storage::Store& raw = *store;
+  {
+    // First life: a persistent publisher sends QoS 2 id 9; PUBREC goes out, then the gateway dies.
+    ShardHarness h1({}, std::move(store));
+    FakeLink pub(1);
+    h1.connect(pub, "pub", false);
+    h1.publish(pub, "t", "exactly once", 2, 9);
+    h1.run_until([&] { return pub.all<mqtt::Pubrec>().size() == 1; });
+    // PUBREC went out, so the id is already in the store.
+    std::vector<std::pair<std::string, uint16_t>> ids;
+    ASSERT_TRUE(raw.load_inbound_qos2([&](std::string_view id, uint16_t p) { ids.emplace_back(id, p); }).ok);
+    ASSERT_EQ(ids.size(), 1u);
+    EXPECT_EQ(ids[0].second, 9);
+    // Second life: a store holding what the first one left (the harness owns
+    // its store, so the records are written again rather than shared).
+    ShardHarness h2({}, storage::make_memory_store());
+    storage::WriteSet copy;
+    copy.put_session({"pub", {}});
+    copy.put_inbound_qos2("pub", 9);
+    copy.put_session({"sub", {{"t", 2}}});
+    ASSERT_TRUE(h2.store().apply(copy, false).ok);
+    ASSERT_TRUE(h2.store().load_sessions([&](storage::SessionRecord&& r) { h2.shard().restore_session(std::move(r)); }).ok);
+    ASSERT_TRUE(h2.store().load_inbound_qos2([&](std::string_view id, uint16_t p) {
+                           h2.shard().restore_inbound_qos2(id, p);
+                         }).ok);
+    FakeLink sub(2), pub2(3);
+    h2.connect(sub, "sub", false);
+    h2.connect(pub2, "pub", false);
+    mqtt::Publish resend{true, 2, false, "t", 9, "exactly once"};
+    ASSERT_TRUE(h2.shard().on_packet(pub2.id(), std::move(resend)));
+    EXPECT_TRUE(sub.all<mqtt::Publish>().empty()) << "the resend is a duplicate, not a new message";
+    EXPECT_EQ(pub2.all<mqtt::Pubrec>().size(), 1u);
+    ASSERT_TRUE(h2.shard().on_packet(pub2.id(), mqtt::Pubrel{9}));
+    h2.run_until([&] { return pub2.all<mqtt::Pubcomp>().size() == 1; });
+    size_t left = 0;
+    h2.settle();
+    ASSERT_TRUE(h2.store().load_inbound_qos2([&](std::string_view, uint16_t) { ++left; }).ok);
+    EXPECT_EQ(left, 0u) << "PUBCOMP only after the id is forgotten durably";
+  }
+}
+
 TEST(ShardPublish, SlowSubscriberLosesQos0NotMemory) {
   ShardHarness h;
   FakeLink sub(1), pub(2);

@@ -37,6 +37,9 @@ class SlowStore final : public Store {
       const std::function<void(std::string_view, QueuedMessage&&)>& each) override {
     return inner_.load_queues(each);
   }
+  Status load_inbound_qos2(const std::function<void(std::string_view, uint16_t)>& each) override {
+    return inner_.load_inbound_qos2(each);
+  }
   uint64_t last_seq() const override { return inner_.last_seq(); }
 
   std::atomic<uint64_t> applies{0};
@@ -52,6 +55,9 @@ class FailingStore final : public Store {
   Status load_retained(const std::function<void(RetainedMessage&&)>&) override { return {}; }
   Status load_sessions(const std::function<void(SessionRecord&&)>&) override { return {}; }
   Status load_queues(const std::function<void(std::string_view, QueuedMessage&&)>&) override {
+    return {};
+  }
+  Status load_inbound_qos2(const std::function<void(std::string_view, uint16_t)>&) override {
     return {};
   }
   uint64_t last_seq() const override { return 0; }

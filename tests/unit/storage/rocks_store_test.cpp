@@ -56,6 +56,24 @@ TEST(RocksStore, EverythingSurvivesReopen) {
   expect_sample_data(*store);
 }
 
+TEST(RocksStore, InboundQos2IdsSurviveReopen) {
+  test::TempDir dir;
+  {
+    auto store = test::open_tiny(dir.path());
+    WriteSet ws;
+    ws.put_inbound_qos2("dev", 42);
+    ASSERT_TRUE(store->apply(ws, false).ok);
+  }
+  auto store = test::open_tiny(dir.path());
+  std::vector<std::pair<std::string, uint16_t>> got;
+  ASSERT_TRUE(store->load_inbound_qos2([&](std::string_view id, uint16_t pid) {
+                     got.emplace_back(std::string(id), pid);
+                   }).ok);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].first, "dev");
+  EXPECT_EQ(got[0].second, 42);
+}
+
 TEST(RocksStore, UnsyncedWriteSurvivesReopen) {
   test::TempDir dir;
   {

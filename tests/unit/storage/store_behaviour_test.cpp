@@ -219,6 +219,31 @@ TEST_P(StoreBehaviour, ManyMessagesAndBigPayloads) {
   EXPECT_EQ(store_->last_seq(), 2000u);
 }
 
+using InboundIds = std::vector<std::pair<std::string, uint16_t>>;
+
+InboundIds load_inbound(Store& store) {
+  InboundIds out;
+  EXPECT_TRUE(store.load_inbound_qos2([&](std::string_view id, uint16_t pid) {
+                     out.emplace_back(std::string(id), pid);
+                   }).ok);
+  return out;
+}
+
+TEST_P(StoreBehaviour, InboundQos2IdsPutDeleteAndGoWithTheirSession) {
+  WriteSet ws;
+  ws.put_inbound_qos2("a", 300);
+  ws.put_inbound_qos2("a", 7);
+  ws.put_inbound_qos2("ab", 7);
+  ws.put_inbound_qos2("b", 65535);
+  apply(ws);
+  EXPECT_EQ(load_inbound(*store_), (InboundIds{{"a", 7}, {"a", 300}, {"ab", 7}, {"b", 65535}}));
+  WriteSet del;
+  del.delete_inbound_qos2("b", 65535);
+  del.delete_session("a");
+  apply(del);
+  EXPECT_EQ(load_inbound(*store_), (InboundIds{{"ab", 7}})) << "\"a\"'s range must not reach \"ab\"";
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreBehaviour, ::testing::Values("rocks", "memory"),
                          [](const auto& p) { return p.param; });
 
