@@ -11,6 +11,8 @@
 // - Destruction and pruning are iterative for the same reason.
 #include "gateway/core/router.h"
 
+#include "protocols/mqtt/topic.h"
+
 #include <algorithm>
 #include <functional>
 #include <mutex>
@@ -34,29 +36,6 @@ struct Sub {
 };
 
 using SubMap = StringMap<Sub>;
-
-// Splits topics and filters into levels without allocating. Empty levels are
-// real levels: "a//b" is {"a", "", "b"}, "/x" is {"", "x"}.
-class LevelCursor {
- public:
-  explicit LevelCursor(std::string_view s) : rest_(s) {}
-  bool done() const { return done_; }
-  std::string_view next() {
-    const size_t slash = rest_.find('/');
-    std::string_view level = rest_.substr(0, slash);
-    if (slash == std::string_view::npos) {
-      done_ = true;
-      rest_ = {};
-    } else {
-      rest_.remove_prefix(slash + 1);
-    }
-    return level;
-  }
-
- private:
-  std::string_view rest_;
-  bool done_ = false;
-};
 
 // Sets `m[key]` and reports whether the key was already present.
 bool upsert(SubMap& m, std::string_view key, Sub value) {
@@ -151,7 +130,7 @@ bool Router::subscribe(std::string_view filter, std::string_view client_id, uint
                        bool persistent) {
   std::unique_lock lock(mu_);
   Node* n = root_.get();
-  LevelCursor levels(filter);
+  mqtt::LevelCursor levels(filter);
   SubMap* target = nullptr;
   while (!levels.done()) {
     const std::string_view level = levels.next();
@@ -182,7 +161,7 @@ bool Router::unsubscribe(std::string_view filter, std::string_view client_id) {
   // that empty nodes can be pruned bottom-up afterwards.
   std::vector<std::pair<Node*, std::string_view>> path;
   Node* n = root_.get();
-  LevelCursor levels(filter);
+  mqtt::LevelCursor levels(filter);
   SubMap* target = nullptr;
   while (!levels.done()) {
     const std::string_view level = levels.next();
@@ -225,7 +204,7 @@ void Router::match(std::string_view topic, std::vector<RouteTarget>& out) const 
   std::shared_lock lock(mu_);
   s.frontier.push_back(root_.get());
   bool at_root = true;
-  LevelCursor levels(topic);
+  mqtt::LevelCursor levels(topic);
   while (!levels.done() && !s.frontier.empty()) {
     const std::string_view level = levels.next();
     const bool wild_ok = !(at_root && dollar);

@@ -137,6 +137,18 @@ size_t Shard::pending_acks(uint64_t link_id) {
   return c == nullptr ? 0 : c->acks().waiting();
 }
 
+void Shard::reply_after(Client& c, OrderedAcks::Emit emit, storage::WriteSet ws) {
+  if (ws.empty()) {
+    c.acks().push(std::move(emit), true);
+    return;
+  }
+  uint64_t token = c.acks().push(std::move(emit), false);
+  uint64_t link_id = c.link().id();
+  broker_.commit(std::move(ws), index_, [link_id, token](Shard& sh, const storage::Status& st) {
+    sh.ack_committed(link_id, token, st);
+  });
+}
+
 void Shard::ack_committed(uint64_t link_id, uint64_t token, const storage::Status& status) {
   Client* c = client(link_id);
   if (c == nullptr) return;  // gone; the client will resend its unacknowledged packets

@@ -13,6 +13,7 @@
 
 #include "gateway/core/broker.h"
 #include "gateway/core/link.h"
+#include "gateway/core/ordered_acks.h"
 #include "gateway/core/session.h"
 #include "protocols/mqtt/packet.h"
 
@@ -78,6 +79,9 @@ class Shard {
   void destroy_session(Session& s);
   void take_over(Session& s);
   void persist_subscriptions(Session& s, storage::WriteSet& ws);
+  // Queues `emit` in the client's reply line, ready at once if `ws` is empty,
+  // else once `ws` is committed.
+  void reply_after(Client& c, OrderedAcks::Emit emit, storage::WriteSet ws);
   void deliver_retained(Session& s, const std::string& filter, uint8_t granted);
   void publish_will(Client& c);
 

@@ -26,17 +26,9 @@ void Shard::subscribe(Client& c, const mqtt::Subscribe& sub) {
     if (bound == nullptr) return;
     for (size_t i = 0; i < filters.size(); ++i) deliver_retained(*bound, filters[i].filter, ack.return_codes[i]);
   };
-  if (!s.persistent()) {
-    c.acks().push(std::move(emit), true);
-    return;
-  }
-  uint64_t token = c.acks().push(std::move(emit), false);
   storage::WriteSet ws;
-  persist_subscriptions(s, ws);
-  uint64_t link_id = c.link().id();
-  broker_.commit(std::move(ws), index_, [link_id, token](Shard& sh, const storage::Status& st) {
-    sh.ack_committed(link_id, token, st);
-  });
+  if (s.persistent()) persist_subscriptions(s, ws);
+  reply_after(c, std::move(emit), std::move(ws));
 }
 
 void Shard::unsubscribe(Client& c, const mqtt::Unsubscribe& unsub) {
@@ -47,17 +39,9 @@ void Shard::unsubscribe(Client& c, const mqtt::Unsubscribe& unsub) {
   }
   uint16_t id = unsub.packet_id;
   auto emit = [&c, id] { c.link().send(mqtt::Unsuback{id}); };  // [MQTT-3.10.4-4]
-  if (!s.persistent()) {
-    c.acks().push(std::move(emit), true);
-    return;
-  }
-  uint64_t token = c.acks().push(std::move(emit), false);
   storage::WriteSet ws;
-  persist_subscriptions(s, ws);
-  uint64_t link_id = c.link().id();
-  broker_.commit(std::move(ws), index_, [link_id, token](Shard& sh, const storage::Status& st) {
-    sh.ack_committed(link_id, token, st);
-  });
+  if (s.persistent()) persist_subscriptions(s, ws);
+  reply_after(c, std::move(emit), std::move(ws));
 }
 
 void Shard::deliver_retained(Session& s, const std::string& filter, uint8_t granted) {
@@ -124,19 +108,9 @@ void Shard::on_pubrel(Client& c, uint16_t packet_id) {
   // [MQTT-4.3.3-2]. A persistent session forgets it durably before PUBCOMP,
   // or a restart could take the next message with this id for a resend.
   Session& s = *c.session();
-  auto emit = [&c, packet_id] { c.link().send(mqtt::Pubcomp{packet_id}); };
-  bool known = s.inbound_qos2.erase(packet_id) != 0;
-  if (!known || !s.persistent()) {
-    c.acks().push(std::move(emit), true);
-    return;
-  }
-  uint64_t token = c.acks().push(std::move(emit), false);
   storage::WriteSet ws;
-  ws.delete_inbound_qos2(s.client_id(), packet_id);
-  uint64_t link_id = c.link().id();
-  broker_.commit(std::move(ws), index_, [link_id, token](Shard& sh, const storage::Status& st) {
-    sh.ack_committed(link_id, token, st);
-  });
+  if (s.inbound_qos2.erase(packet_id) != 0 && s.persistent()) ws.delete_inbound_qos2(s.client_id(), packet_id);
+  reply_after(c, [&c, packet_id] { c.link().send(mqtt::Pubcomp{packet_id}); }, std::move(ws));
 }
 
 void Shard::restore_inbound_qos2(std::string_view client_id, uint16_t packet_id) {

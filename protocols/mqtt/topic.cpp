@@ -29,30 +29,6 @@ size_t sequence_length(uint8_t lead, uint8_t& lo, uint8_t& hi) {
   return 0;
 }
 
-// Splits a topic or filter into levels without allocating. After the last
-// level, done() is true; an empty string is one empty level.
-class LevelCursor {
- public:
-  explicit LevelCursor(std::string_view s) : rest_(s) {}
-
-  bool done() const { return done_; }
-
-  std::string_view next() {
-    const size_t slash = rest_.find('/');
-    if (slash == std::string_view::npos) {
-      done_ = true;
-      return rest_;
-    }
-    std::string_view level = rest_.substr(0, slash);
-    rest_.remove_prefix(slash + 1);
-    return level;
-  }
-
- private:
-  std::string_view rest_;
-  bool done_ = false;
-};
-
 bool wildcard_level(std::string_view level) {
   return level == "+" || level == "#";
 }

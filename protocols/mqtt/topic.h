@@ -7,6 +7,28 @@
 
 namespace edgemq::mqtt {
 
+// Splits a topic or filter into its levels without allocating. Empty levels
+// are real levels: "a//b" is {"a", "", "b"}, "/x" is {"", "x"}, "" is {""}.
+class LevelCursor {
+ public:
+  explicit LevelCursor(std::string_view s) : rest_(s) {}
+  bool done() const { return done_; }
+  std::string_view next() {
+    const size_t slash = rest_.find('/');
+    if (slash == std::string_view::npos) {
+      done_ = true;
+      return rest_;
+    }
+    std::string_view level = rest_.substr(0, slash);
+    rest_.remove_prefix(slash + 1);
+    return level;
+  }
+
+ private:
+  std::string_view rest_;
+  bool done_ = false;
+};
+
 // Well-formed UTF-8, no U+0000, at most 65535 bytes [MQTT-1.5.3].
 bool valid_utf8(std::string_view s);
 
