@@ -13,6 +13,7 @@ test_pkgs=(
   libgtest-dev libgmock-dev
   libpaho-mqttpp-dev libpaho-mqtt-dev
   mosquitto-clients mosquitto
+  clang libclang-rt-14-dev
 )
 
 want=("${build_pkgs[@]}")
