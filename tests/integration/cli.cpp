@@ -45,7 +45,8 @@ bool CliProcess::start(const std::string& program, const std::vector<std::string
     stdin_path = dir_ + "/stdin";
     std::ofstream(stdin_path, std::ios::binary) << stdin_text;
   }
-  std::vector<std::string> argv = {resolve(program)};
+  // Line-buffered stdout, or the -d lines would sit in stdio's buffer until exit.
+  std::vector<std::string> argv = {"/usr/bin/stdbuf", "-oL", "-eL", resolve(program)};
   argv.insert(argv.end(), args.begin(), args.end());
   pid_ = spawn_process(argv, dir_ + "/out", dir_ + "/err", stdin_path);
   return pid_ > 0;

@@ -160,7 +160,7 @@ std::vector<std::string> GatewayProcess::command_line() const {
                                   "--listen-mqtt", "127.0.0.1:" + std::to_string(port_),
                                   "--data-dir", data_dir_,
                                   "--workers", std::to_string(options_.workers),
-                                  "--log-level", "debug"};
+                                  "--log-level", options_.log_level};
   if (options_.sys_interval != 0) {
     cmd.insert(cmd.end(), {"--sys-interval", std::to_string(options_.sys_interval)});
   }
@@ -179,6 +179,8 @@ void GatewayProcess::write_mosquitto_config() const {
        << "persistence_location " << data_dir_ << "/\n"
        << "log_dest stderr\n"
        << "log_type all\n";
+  // As root, mosquitto would switch to user "mosquitto", which cannot write here.
+  if (::geteuid() == 0) conf << "user root\n";
   if (options_.sys_interval != 0) conf << "sys_interval " << options_.sys_interval << "\n";
   if (options_.max_queued_messages != 0) {
     conf << "max_queued_messages " << options_.max_queued_messages << "\n";

@@ -25,6 +25,7 @@ struct GatewayOptions {
   unsigned sys_interval = 0;          // 0: the broker's default
   unsigned workers = 2;               // edgemq only; 2 exercises cross-worker delivery
   unsigned max_queued_messages = 0;   // 0: the broker's default
+  std::string log_level = "debug";    // edgemq only
   std::vector<std::string> extra_args;  // appended to edgemq's command line
 };
 

@@ -11,28 +11,28 @@ constexpr auto kLimit = 5s;
   return ::testing::AssertionFailure() << what << " did not complete within 5 s";
 }
 
-::testing::AssertionResult paho_error(const char* what, const mqtt::exception& e) {
+::testing::AssertionResult paho_error(const char* what, const ::mqtt::exception& e) {
   return ::testing::AssertionFailure() << what << " failed: " << e.what();
 }
 
 }  // namespace
 
 PahoClient::PahoClient(const std::string& uri, const std::string& client_id)
-    : client_(uri, client_id, mqtt::create_options(MQTTVERSION_3_1_1)) {
+    : client_(uri, client_id, ::mqtt::create_options(MQTTVERSION_3_1_1)) {
   client_.start_consuming();  // before connect: queued messages may follow CONNACK at once
 }
 
 PahoClient::~PahoClient() {
   try {
     if (client_.is_connected()) client_.disconnect(0)->wait_for(2s);
-  } catch (const mqtt::exception&) {
+  } catch (const ::mqtt::exception&) {
     // The broker may be gone already; nothing to clean up then.
   }
 }
 
 ::testing::AssertionResult PahoClient::connect(bool clean_session, bool* session_present,
                                                int keep_alive_s) {
-  auto opts = mqtt::connect_options_builder()
+  auto opts = ::mqtt::connect_options_builder()
                   .mqtt_version(MQTTVERSION_3_1_1)
                   .clean_session(clean_session)
                   .keep_alive_interval(std::chrono::seconds(keep_alive_s))
@@ -44,7 +44,7 @@ PahoClient::~PahoClient() {
     if (session_present != nullptr) {
       *session_present = tok->get_connect_response().is_session_present();
     }
-  } catch (const mqtt::exception& e) {
+  } catch (const ::mqtt::exception& e) {
     return paho_error("connect", e);
   }
   return ::testing::AssertionSuccess();
@@ -54,13 +54,9 @@ PahoClient::~PahoClient() {
   try {
     auto tok = client_.subscribe(filter, qos);
     if (!tok->wait_for(kLimit)) return timed_out("subscribe");
-    const auto& codes = tok->get_subscribe_response().get_reason_codes();
-    if (codes.size() != 1 || int(codes[0]) != qos) {
-      return ::testing::AssertionFailure()
-             << "SUBACK for '" << filter << "' granted " << (codes.empty() ? -1 : int(codes[0]))
-             << ", expected " << qos;
-    }
-  } catch (const mqtt::exception& e) {
+    // Paho C++ 1.2.0 reports garbage granted QoS for a v3.1.1 single-topic
+    // SUBACK, so the grant is checked at the byte level (RawClient) instead.
+  } catch (const ::mqtt::exception& e) {
     return paho_error("subscribe", e);
   }
   return ::testing::AssertionSuccess();
@@ -71,7 +67,7 @@ PahoClient::~PahoClient() {
   try {
     auto tok = client_.publish(topic, payload.data(), payload.size(), qos, retained);
     if (!tok->wait_for(kLimit)) return timed_out("publish");
-  } catch (const mqtt::exception& e) {
+  } catch (const ::mqtt::exception& e) {
     return paho_error("publish", e);
   }
   return ::testing::AssertionSuccess();
@@ -80,7 +76,7 @@ PahoClient::~PahoClient() {
 ::testing::AssertionResult PahoClient::disconnect() {
   try {
     if (!client_.disconnect()->wait_for(kLimit)) return timed_out("disconnect");
-  } catch (const mqtt::exception& e) {
+  } catch (const ::mqtt::exception& e) {
     return paho_error("disconnect", e);
   }
   return ::testing::AssertionSuccess();
@@ -88,7 +84,7 @@ PahoClient::~PahoClient() {
 
 mqtt::const_message_ptr PahoClient::receive(std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  mqtt::const_message_ptr msg;
+  ::mqtt::const_message_ptr msg;
   while (client_.try_consume_message_until(&msg, deadline)) {
     if (msg) return msg;
   }

@@ -21,7 +21,7 @@ class PahoClient {
 
   ::testing::AssertionResult connect(bool clean_session, bool* session_present = nullptr,
                                      int keep_alive_s = 30);
-  // Succeeds when the SUBACK grants exactly `qos`.
+  // Succeeds when the SUBACK arrives (its grant is not checked: see the .cpp).
   ::testing::AssertionResult subscribe(const std::string& filter, int qos);
   // Publishes and waits for the flow to finish (PUBACK / PUBCOMP for QoS 1/2).
   ::testing::AssertionResult publish(const std::string& topic, const std::string& payload, int qos,
@@ -30,13 +30,13 @@ class PahoClient {
 
   // The next message, or nullptr at the deadline. Connection-lost markers in
   // Paho's queue are skipped.
-  mqtt::const_message_ptr receive(std::chrono::milliseconds limit);
+  ::mqtt::const_message_ptr receive(std::chrono::milliseconds limit);
 
   bool is_connected() const { return client_.is_connected(); }
-  mqtt::async_client& client() { return client_; }
+  ::mqtt::async_client& client() { return client_; }
 
  private:
-  mqtt::async_client client_;
+  ::mqtt::async_client client_;
 };
 
 }  // namespace edgemq::itest
