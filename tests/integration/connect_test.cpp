@@ -64,6 +64,21 @@ TEST_F(ConnectTest, EmptyIdWithoutCleanSessionIsRejected) {
   EXPECT_TRUE(c.expect_closed(5s)) << "connection must close after a refused CONNACK";
 }
 
+// An unknown protocol level gets CONNACK 0x01 and the connection closes
+// [MQTT-3.1.2-2]. Level 7 is no MQTT version, so this stays true once MQTT 5
+// (level 5) is supported.
+TEST_F(ConnectTest, UnsupportedProtocolLevelGetsConnack1_MQTT_3_1_2_2) {
+  RawClient c;
+  ASSERT_TRUE(c.open(port()));
+  mqtt::Connect connect = make_connect("it-level7");
+  connect.level = static_cast<mqtt::ProtocolLevel>(7);
+  mqtt::Connack ack;
+  ASSERT_TRUE(c.connect(connect, ack));
+  EXPECT_EQ(ack.code, mqtt::ConnackCode::UnacceptableProtocol);
+  EXPECT_FALSE(ack.session_present);
+  EXPECT_TRUE(c.expect_closed(5s));
+}
+
 TEST_F(ConnectTest, Mqtt31ClientCanPublishAndSubscribe) {
   RawClient c;
   ASSERT_TRUE(c.open(port()));
