@@ -7,7 +7,7 @@ set -euo pipefail
 build_pkgs=(
   cmake g++ make pkg-config
   libuv1-dev librocksdb-dev libmsgpack-cxx-dev
-  libtomlplusplus-dev libspdlog-dev libconcurrentqueue-dev
+  libtomlplusplus-dev libspdlog-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev
