@@ -103,6 +103,10 @@ const std::vector<Key>& keys() {
       limit_key("max_pending_acks",
                 "acknowledgements one client may have waiting for the store before reading from it pauses",
                 &core::Limits::max_pending_acks, 2, 1000000),
+      limit_key("max_subscriptions", "subscriptions per session; more get SUBACK 0x80",
+                &core::Limits::max_subscriptions, 1, 100000000),
+      limit_key("max_retained_messages", "retained topics in all; new topics past it are not retained",
+                &core::Limits::max_retained_messages, 0, 4000000000u),
       limit_key("connect_timeout", "seconds a new connection has to send CONNECT",
                 &core::Limits::connect_timeout_s, 1, 3600),
   };

@@ -8,9 +8,6 @@
 namespace edgemq::core {
 namespace {
 
-// $-topics that the gateway itself publishes ($SYS) are not worth a disk write.
-bool is_system_topic(std::string_view topic) { return !topic.empty() && topic.front() == '$'; }
-
 struct Target {
   std::string client_id;
   uint8_t qos;
@@ -44,12 +41,17 @@ void Broker::commit(storage::WriteSet ws, size_t shard,
   });
 }
 
-bool Broker::publish(const MessagePtr& m, Shard& origin,
-                     std::function<void(Shard&, const storage::Status&)> committed,
-                     storage::WriteSet ws) {
+bool Broker::route(const MessagePtr& m, Shard& origin, std::function<void(Shard&, const storage::Status&)> committed,
+                   storage::WriteSet ws, bool store_retained) {
+  // Two workers setting the same retained topic must reach the index and the
+  // store in the same order, or a restart could bring back the older value:
+  // the set and the submit happen under one lock (the submit only queues).
+  std::unique_lock retained_order(retained_order_mu_, std::defer_lock);
   if (m->retain) {
-    retained_.set(m);
-    if (!is_system_topic(m->topic)) {
+    if (store_retained) retained_order.lock();
+    const bool kept = retained_.set(m, limits_.max_retained_messages);
+    if (!kept) Stats::add(stats_.retained_refused);  // still routed, just not retained
+    if (store_retained && kept) {
       if (m->payload.empty()) {
         ws.delete_retained(m->topic);
       } else {
@@ -74,6 +76,7 @@ bool Broker::publish(const MessagePtr& m, Shard& origin,
 
   bool waits = !ws.empty();
   if (waits) commit(std::move(ws), origin.index(), std::move(committed));
+  if (retained_order.owns_lock()) retained_order.unlock();
 
   // Deliveries go out after the submit: see the header.
   for (size_t s = 0; s < shard_count_; ++s) {

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string_view>
 
 #include "gateway/core/auth.h"
@@ -50,7 +51,12 @@ class Broker {
   // on the origin shard. Returns false when nothing needed the store.
   bool publish(const MessagePtr& m, Shard& origin,
                std::function<void(Shard&, const storage::Status&)> committed,
-               storage::WriteSet ws = {});
+               storage::WriteSet ws = {}) {
+    return route(m, origin, std::move(committed), std::move(ws), true);
+  }
+  // The gateway's own $SYS messages: routed and retained in memory, never
+  // stored (they are rebuilt every sys_interval).
+  void publish_system(const MessagePtr& m, Shard& origin) { route(m, origin, nullptr, {}, false); }
 
   // Submits `ws`; `done`, if any, runs on shard `shard` after the commit.
   void commit(storage::WriteSet ws, size_t shard,
@@ -70,6 +76,8 @@ class Broker {
 
  private:
   uint64_t next_seq() { return seq_.fetch_add(1, std::memory_order_relaxed) + 1; }
+  bool route(const MessagePtr& m, Shard& origin, std::function<void(Shard&, const storage::Status&)> committed,
+             storage::WriteSet ws, bool store_retained);
 
   Limits limits_;
   storage::Store& store_;
@@ -79,6 +87,7 @@ class Broker {
   ShardPoster* poster_ = nullptr;
   Router router_;
   RetainedIndex retained_;
+  std::mutex retained_order_mu_;  // orders retained index updates with their store submits
   Stats stats_;
   std::atomic<uint64_t> seq_;
 };

@@ -26,6 +26,11 @@ struct Limits {
   // gateway stops reading from that client until they drain: a publisher
   // cannot outrun the disk by more than this.
   uint32_t max_pending_acks = 1024;
+  // Subscriptions one session may hold; past it SUBACK says 0x80 for new filters.
+  uint32_t max_subscriptions = 1000;
+  // Retained topics in all; past it a new topic's retained message is routed
+  // but not retained (replacing or clearing an existing one always works).
+  uint32_t max_retained_messages = 1000000;
   // Highest QoS granted to a subscription.
   uint8_t max_qos = 2;
 };

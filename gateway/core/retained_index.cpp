@@ -4,13 +4,20 @@
 
 namespace edgemq::core {
 
-void RetainedIndex::set(const MessagePtr& m) {
+bool RetainedIndex::set(const MessagePtr& m, size_t max_topics) {
   std::lock_guard lock(mu_);
   if (m->payload.empty()) {
     by_topic_.erase(m->topic);
-  } else {
-    by_topic_.insert_or_assign(m->topic, m);
+    return true;
   }
+  auto it = by_topic_.find(m->topic);
+  if (it != by_topic_.end()) {
+    it->second = m;
+    return true;
+  }
+  if (by_topic_.size() >= max_topics) return false;
+  by_topic_.emplace(m->topic, m);
+  return true;
 }
 
 void RetainedIndex::matching(std::string_view filter, std::vector<MessagePtr>& out) const {

@@ -4,6 +4,7 @@
 // of retained topics; a trie replaces it when benchmarks say so (issue 3).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -16,8 +17,9 @@ namespace edgemq::core {
 
 class RetainedIndex {
  public:
-  // An empty payload clears the topic [MQTT-3.3.1-10/11].
-  void set(const MessagePtr& m);
+  // An empty payload clears the topic [MQTT-3.3.1-10/11]. A new topic when
+  // `max_topics` are retained already is refused: returns false.
+  bool set(const MessagePtr& m, size_t max_topics = SIZE_MAX);
   void matching(std::string_view filter, std::vector<MessagePtr>& out) const;
   size_t size() const;
 

@@ -7,7 +7,8 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <set>
+#include <utility>
+#include <vector>
 #include <string>
 
 #include "gateway/core/message.h"
@@ -27,6 +28,16 @@ struct Outgoing {
   bool retain = false;      // the PUBLISH's RETAIN flag: set only for retained-on-subscribe
 };
 
+// A QoS 2 packet id received from the client and not yet released by PUBREL.
+// A resend of it is acknowledged, never routed again [MQTT-4.3.3-2] — but only
+// once the first copy is durable: its PUBREC waits in `waiting` until then,
+// even on a new connection after a takeover.
+struct InboundQos2 {
+  bool durable = false;
+  uint64_t commit = 0;  // which commit makes it durable (Shard::next_commit_)
+  std::vector<std::pair<uint64_t, uint64_t>> waiting;  // (link id, ack token) of resends
+};
+
 class Session {
  public:
   Session(std::string client_id, bool persistent)
@@ -43,7 +54,7 @@ class Session {
   std::map<std::string, uint8_t, std::less<>> subscriptions;  // filter -> granted QoS
   std::deque<Outgoing> inflight;  // sent, unacknowledged; in send order
   std::deque<Outgoing> queue;     // waiting for the inflight window
-  std::set<uint16_t> inbound_qos2;  // QoS 2 ids received, PUBREL not yet seen
+  std::map<uint16_t, InboundQos2> inbound_qos2;  // QoS 2 ids received, PUBREL not yet seen
   Client* client = nullptr;         // the connection bound to it now, if any
 
  private:

@@ -59,6 +59,9 @@ class Shard {
   // --- used by Client ---
   Client* client(uint64_t link_id);
   void ack_committed(uint64_t link_id, uint64_t token, const storage::Status& status);
+  // The commit `commit` of an inbound QoS 2 message of `client_id` ended.
+  void inbound_qos2_committed(const std::string& client_id, uint16_t packet_id, uint64_t commit,
+                              const storage::Status& status);
   void subscribe(Client& c, const mqtt::Subscribe& sub);
   void unsubscribe(Client& c, const mqtt::Unsubscribe& unsub);
   void publish_from(Client& c, mqtt::Publish&& p);
@@ -96,6 +99,7 @@ class Shard {
   Broker& broker_;
   size_t index_;
   uint64_t assigned_ids_ = 0;
+  uint64_t next_commit_ = 0;  // tells a session's InboundQos2 entries apart across takeovers
   std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;
   std::unordered_map<uint64_t, std::unique_ptr<Client>> clients_;
 };

@@ -5,6 +5,7 @@
 
 #include "gateway/core/client.h"
 #include "gateway/core/shard.h"
+#include "gateway/core/sys_topics.h"
 
 namespace edgemq::core {
 
@@ -13,6 +14,11 @@ void Shard::subscribe(Client& c, const mqtt::Subscribe& sub) {
   mqtt::Suback ack{sub.packet_id, {}};
   for (const auto& want : sub.subscriptions) {
     uint8_t granted = std::min(want.qos, broker_.limits().max_qos);
+    if (s.subscriptions.size() >= broker_.limits().max_subscriptions && s.subscriptions.count(want.filter) == 0) {
+      Stats::add(broker_.stats().subscriptions_refused);
+      ack.return_codes.push_back(mqtt::kSubackFailure);  // [MQTT-3.9.3]
+      continue;
+    }
     // A repeated filter replaces the old subscription [MQTT-3.8.4-3].
     broker_.router().subscribe(want.filter, s.client_id(), granted, s.persistent());
     s.subscriptions[want.filter] = granted;
@@ -24,7 +30,9 @@ void Shard::subscribe(Client& c, const mqtt::Subscribe& sub) {
     c.link().send(ack);
     Session* bound = c.session();
     if (bound == nullptr) return;
-    for (size_t i = 0; i < filters.size(); ++i) deliver_retained(*bound, filters[i].filter, ack.return_codes[i]);
+    for (size_t i = 0; i < filters.size(); ++i) {
+      if (ack.return_codes[i] != mqtt::kSubackFailure) deliver_retained(*bound, filters[i].filter, ack.return_codes[i]);
+    }
   };
   storage::WriteSet ws;
   if (s.persistent()) persist_subscriptions(s, ws);
@@ -50,6 +58,10 @@ void Shard::deliver_retained(Session& s, const std::string& filter, uint8_t gran
   for (const auto& m : found) {
     uint8_t qos = std::min(granted, m->qos);
     if (qos == 0) {
+      if (s.client->link().queued_bytes() > broker_.limits().max_outbound_bytes) {
+        Stats::add(broker_.stats().dropped_retained_on_subscribe);
+        continue;
+      }
       s.client->link().send_publish(*m, 0, 0, false, true);  // retain flag set [MQTT-3.3.1-8]
       Stats::add(broker_.stats().messages_sent);
       continue;
@@ -61,24 +73,9 @@ void Shard::deliver_retained(Session& s, const std::string& filter, uint8_t gran
 void Shard::publish_from(Client& c, mqtt::Publish&& p) {
   Session& s = *c.session();
   Stats::add(broker_.stats().messages_received);
-  uint8_t qos = p.qos;
-  uint16_t id = p.packet_id;
-  if (qos == 2 && s.inbound_qos2.count(id) != 0) {
-    // Already received and routed once: acknowledge again, deliver nothing [MQTT-4.3.3-2].
-    c.acks().push([&c, id] { c.link().send(mqtt::Pubrec{id}); }, true);
-    return;
-  }
-  storage::WriteSet own;
-  if (qos == 2) {
-    s.inbound_qos2.insert(id);
-    if (s.persistent()) own.put_inbound_qos2(s.client_id(), id);
-  }
-
-  auto m = make_message(std::move(p.topic), std::move(p.payload), qos, p.retain);
-  if (qos == 0) {
-    broker_.publish(m, *this, nullptr);
-    return;
-  }
+  const uint8_t qos = p.qos;
+  const uint16_t id = p.packet_id;
+  const uint64_t link_id = c.link().id();
   auto emit = [&c, id, qos] {
     if (qos == 1) {
       c.link().send(mqtt::Puback{id});
@@ -86,13 +83,71 @@ void Shard::publish_from(Client& c, mqtt::Publish&& p) {
       c.link().send(mqtt::Pubrec{id});
     }
   };
-  uint64_t token = c.acks().push(std::move(emit), false);
-  uint64_t link_id = c.link().id();
-  bool waits = broker_.publish(
-      m, *this,
-      [link_id, token](Shard& sh, const storage::Status& st) { sh.ack_committed(link_id, token, st); },
-      std::move(own));
-  if (!waits) c.acks().ready(token);
+  if (qos == 2) {
+    auto known = s.inbound_qos2.find(id);
+    if (known != s.inbound_qos2.end()) {
+      // Already received and routed once: acknowledge again, deliver nothing
+      // [MQTT-4.3.3-2]; not before the first copy is durable.
+      const bool durable = known->second.durable;
+      const uint64_t token = c.acks().push(std::move(emit), durable);
+      if (!durable) known->second.waiting.emplace_back(link_id, token);
+      return;
+    }
+  }
+  storage::WriteSet own;
+  const uint64_t commit = ++next_commit_;
+  if (qos == 2) {
+    s.inbound_qos2[id] = InboundQos2{false, commit, {}};
+    if (s.persistent()) own.put_inbound_qos2(s.client_id(), id);
+  }
+  if (is_sys_topic(p.topic)) {
+    // $SYS belongs to the gateway. MQTT 3.1.1 has no negative PUBACK, so the
+    // message is acknowledged and dropped, as Mosquitto's ACL does.
+    Stats::add(broker_.stats().dropped_sys_publish);
+    if (qos == 2) s.inbound_qos2[id].durable = own.empty();
+    if (qos == 0) return;
+    const uint64_t token = c.acks().push(std::move(emit), own.empty());
+    if (!own.empty()) {
+      broker_.commit(std::move(own), index_,
+                     [link_id, token, client_id = s.client_id(), id, commit](Shard& sh, const storage::Status& st) {
+                       sh.inbound_qos2_committed(client_id, id, commit, st);
+                       sh.ack_committed(link_id, token, st);
+                     });
+    }
+    return;
+  }
+
+  auto m = make_message(std::move(p.topic), std::move(p.payload), qos, p.retain);
+  if (qos == 0) {
+    broker_.publish(m, *this, nullptr);
+    return;
+  }
+  const uint64_t token = c.acks().push(std::move(emit), false);
+  auto committed = [link_id, token, client_id = qos == 2 ? s.client_id() : std::string(), id, commit](
+                       Shard& sh, const storage::Status& st) {
+    if (!client_id.empty()) sh.inbound_qos2_committed(client_id, id, commit, st);
+    sh.ack_committed(link_id, token, st);
+  };
+  const bool waits = broker_.publish(m, *this, committed, std::move(own));
+  if (!waits) committed(*this, storage::Status{});
+}
+
+void Shard::inbound_qos2_committed(const std::string& client_id, uint16_t packet_id, uint64_t commit,
+                                   const storage::Status& status) {
+  auto session = sessions_.find(client_id);
+  if (session == sessions_.end()) return;
+  auto& ids = session->second->inbound_qos2;
+  auto entry = ids.find(packet_id);
+  if (entry == ids.end() || entry->second.commit != commit) return;  // released, or a newer session's
+  auto waiting = std::move(entry->second.waiting);
+  entry->second.waiting.clear();
+  if (status.ok) {
+    entry->second.durable = true;
+  } else {
+    // Not stored, so not received: the client's resend must be routed anew.
+    ids.erase(entry);
+  }
+  for (const auto& [link_id, token] : waiting) ack_committed(link_id, token, status);
 }
 
 void Shard::restore_session(storage::SessionRecord&& record) {
@@ -109,13 +164,20 @@ void Shard::on_pubrel(Client& c, uint16_t packet_id) {
   // or a restart could take the next message with this id for a resend.
   Session& s = *c.session();
   storage::WriteSet ws;
-  if (s.inbound_qos2.erase(packet_id) != 0 && s.persistent()) ws.delete_inbound_qos2(s.client_id(), packet_id);
+  auto entry = s.inbound_qos2.find(packet_id);
+  if (entry != s.inbound_qos2.end()) {
+    // A PUBREL before any PUBREC (a client out of step): the resends' PUBRECs
+    // no longer matter, but they must not block the replies behind them.
+    for (const auto& [link_id, token] : entry->second.waiting) ack_committed(link_id, token, storage::Status{});
+    s.inbound_qos2.erase(entry);
+    if (s.persistent()) ws.delete_inbound_qos2(s.client_id(), packet_id);
+  }
   reply_after(c, [&c, packet_id] { c.link().send(mqtt::Pubcomp{packet_id}); }, std::move(ws));
 }
 
 void Shard::restore_inbound_qos2(std::string_view client_id, uint16_t packet_id) {
   auto it = sessions_.find(std::string(client_id));
-  if (it != sessions_.end()) it->second->inbound_qos2.insert(packet_id);
+  if (it != sessions_.end()) it->second->inbound_qos2[packet_id] = InboundQos2{true, 0, {}};
 }
 
 void Shard::restore_queued(std::string_view client_id, storage::QueuedMessage&& q) {

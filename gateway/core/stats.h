@@ -22,6 +22,10 @@ struct Stats {
   Counter dropped_offline_qos0{0};     // QoS 0 for an offline persistent session (not queued)
   Counter store_errors{0};             // store writes that failed; QoS>0 publishes refused
   Counter wills_published{0};
+  Counter dropped_sys_publish{0};      // client PUBLISHes to $SYS: acknowledged, not routed
+  Counter dropped_retained_on_subscribe{0};  // QoS 0 retained not sent: outbound byte budget full
+  Counter subscriptions_refused{0};    // SUBACK 0x80: max_subscriptions reached
+  Counter retained_refused{0};         // new retained topics past max_retained: not retained
 
   static void add(Counter& c, uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
   static uint64_t get(const Counter& c) { return c.load(std::memory_order_relaxed); }

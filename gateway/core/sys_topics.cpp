@@ -7,7 +7,7 @@
 namespace edgemq::core {
 namespace {
 void publish(Shard& shard, const char* topic, std::string value) {
-  shard.broker().publish(make_message(topic, std::move(value), 0, true), shard, nullptr);
+  shard.broker().publish_system(make_message(topic, std::move(value), 0, true), shard);
 }
 }  // namespace
 

@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "gateway/net/worker.h"
 #include "protocols/mqtt/codec.h"
 
@@ -12,6 +14,10 @@ namespace edgemq::net {
 namespace {
 constexpr uint64_t kCloseGraceMs = 5000;    // a closing socket gets this long to drain
 constexpr size_t kKeepCapacity = 4096;      // output capacity an idle connection may keep
+// Unwritten output, in multiples of max_outbound_bytes, at which a client that
+// does not read its socket stops being read: QoS 0 is dropped from 1x on, but
+// its own replies (acks, retained on SUBSCRIBE) could otherwise grow forever.
+constexpr size_t kOutputPauseFactor = 4;
 }  // namespace
 
 struct Connection::WriteReq {
@@ -161,7 +167,10 @@ void Connection::on_deadline() {
     case State::Bound: {
       if (keep_alive_s_ == 0) return;
       // One and a half keep-alive periods of silence end the connection [MQTT-3.1.2-24].
+      // While reading is paused its PINGREQs wait unread in the socket, so
+      // the silence is the gateway's and does not count.
       uint64_t deadline = last_rx_ms_ + keep_alive_s_ * 1500ull;
+      if (paused_) deadline = std::max<uint64_t>(deadline, now + keep_alive_s_ * 1500ull);
       if (now >= deadline) {
         core::Stats::add(worker_.broker().stats().keepalive_timeouts);
         abort(false);
@@ -220,9 +229,13 @@ void Connection::flush() {
     auto* req = new WriteReq{{}, this, out_.substr(written)};
     req->req.data = req;
     uv_buf_t b = uv_buf_init(req->data.data(), static_cast<unsigned>(req->data.size()));
+    if (uv_write(&req->req, stream, &b, 1, on_write) != 0) {
+      delete req;
+      abort(false);
+      return;
+    }
     writes_in_flight_++;
     writing_bytes_ += req->data.size();
-    uv_write(&req->req, stream, &b, 1, on_write);
   }
   out_.clear();
   if (out_.capacity() > kKeepCapacity) std::string().swap(out_);
@@ -241,9 +254,17 @@ void Connection::on_write(uv_write_t* r, int status) {
   if (self->state_ == State::Closing && self->writes_in_flight_ == 0) self->start_close();
 }
 
+// A client that sends faster than its replies drain, or than the store
+// commits, is not read until they do: its acks and its unread output are bounded.
+bool Connection::backlogged(size_t divisor) const {
+  const auto& limits = worker_.broker().limits();
+  return worker_.shard().pending_acks(id_) >= limits.max_pending_acks / divisor ||
+         queued_bytes() >= kOutputPauseFactor * limits.max_outbound_bytes / divisor;
+}
+
 bool Connection::pause_if_backlogged() {
   if (paused_ || state_ != State::Bound) return false;
-  if (worker_.shard().pending_acks(id_) < worker_.broker().limits().max_pending_acks) return false;
+  if (!backlogged(1)) return false;
   paused_ = true;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
   return true;
@@ -252,8 +273,9 @@ bool Connection::pause_if_backlogged() {
 bool Connection::resume_if_drained() {
   if (!paused_) return true;
   if (state_ != State::Bound) return true;  // closing: nothing to resume
-  if (worker_.shard().pending_acks(id_) > worker_.broker().limits().max_pending_acks / 2) return false;
+  if (backlogged(2)) return false;
   paused_ = false;
+  last_rx_ms_ = now_ms();  // its silence while paused was ours
   uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), on_alloc, on_read);
   return true;
 }

@@ -42,6 +42,7 @@ class Connection final : public core::Link {
   void flush();
   // Stops reading while too many replies wait for the store; true if paused.
   bool pause_if_backlogged();
+  bool backlogged(size_t divisor) const;
   // Resumes reading once the backlog is below half the limit; true if resumed.
   bool resume_if_drained();
   // A second descriptor for this socket, for handing it to another worker.

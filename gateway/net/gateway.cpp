@@ -10,7 +10,11 @@ namespace edgemq::net {
 
 Gateway::Gateway(GatewayOptions options) : options_(std::move(options)) {}
 
-Gateway::~Gateway() = default;
+Gateway::~Gateway() {
+  // Without shutdown() (a failed start), the committer must still stop before
+  // the workers and the broker its completions reach are destroyed.
+  if (committer_) committer_->stop();
+}
 
 bool Gateway::open(std::string& error) {
   std::error_code ec;
@@ -105,8 +109,11 @@ void Gateway::shutdown() {
     for (auto& w : workers_) w->request_stop();
     for (auto& w : workers_) w->join();
   }
-  workers_.clear();
+  // The committer goes first: until stop() returns, its thread still runs
+  // completions that post to the workers (dropped now: their inboxes are
+  // closed), so the workers must outlive it.
   if (committer_) committer_->stop();  // everything submitted is now in the WAL
+  workers_.clear();
   spdlog::info("store flushed");
 }
 

@@ -34,8 +34,12 @@ bool Listener::open(const std::string& host, int port, std::string& error) {
   uv_tcp_init(worker_.loop(), &handle_);
   handle_.data = this;
   open_ = true;
-  if ((rc = uv_tcp_open(&handle_, fd)) != 0 ||
-      (rc = uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), 4096, on_connection)) != 0) {
+  if ((rc = uv_tcp_open(&handle_, fd)) != 0) {
+    ::close(fd);  // the handle does not own it yet
+    error = std::string("cannot listen: ") + uv_strerror(rc);
+    return false;
+  }
+  if ((rc = uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), 4096, on_connection)) != 0) {
     error = std::string("cannot listen: ") + uv_strerror(rc);
     return false;
   }
