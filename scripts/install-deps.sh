@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs every Debian package edgemq needs to build, run and test.
+# Installs every Debian package edgemq needs to build, run, test and benchmark.
 # The README's quick start, .ci/run and docker/Dockerfile all call this one script,
 # so a fresh Debian 12 machine (as root) and the image get the same set.
 set -euo pipefail
@@ -16,8 +16,17 @@ test_pkgs=(
   clang libclang-rt-14-dev
 )
 
+# tests/bench/compare.sh runs Mosquitto beside edgemq and reads results with jq.
+bench_pkgs=(mosquitto jq)
+
 want=("${build_pkgs[@]}")
-if [ "${1:-}" = "--with-tests" ]; then want+=("${test_pkgs[@]}"); fi
+for arg in "$@"; do
+  case "$arg" in
+    --with-tests) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;  # the suite runs a smoke comparison
+    --with-bench) want+=("${bench_pkgs[@]}") ;;
+    *) echo "install-deps: unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${want[@]}"; do
