@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "gateway/core/link.h"
@@ -18,7 +19,7 @@ class Shard;
 class Client {
  public:
   Client(Shard& shard, Link& link, Session& session, std::optional<mqtt::Will> will)
-      : shard_(shard), link_(link), session_(&session), will_(std::move(will)) {}
+      : shard_(shard), link_(link), session_(&session), will_(will ? std::make_unique<mqtt::Will>(std::move(*will)) : nullptr) {}
 
   // Returns false for a packet a client must not send [MQTT-4.8.0-1].
   bool handle(mqtt::Packet&& packet);
@@ -27,14 +28,14 @@ class Client {
   Session* session() { return session_; }
   // Unbinds from the session (takeover or session end).
   void detach() { session_ = nullptr; }
-  std::optional<mqtt::Will>& will() { return will_; }
+  std::unique_ptr<mqtt::Will>& will() { return will_; }
   OrderedAcks& acks() { return acks_; }
 
  private:
   Shard& shard_;
   Link& link_;
   Session* session_;
-  std::optional<mqtt::Will> will_;
+  std::unique_ptr<mqtt::Will> will_;  // a pointer: most clients have none, and it is ~70 bytes
   OrderedAcks acks_;
 };
 

@@ -5,8 +5,9 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
+
+#include "gateway/core/lazy_deque.h"
 
 namespace edgemq::core {
 
@@ -17,6 +18,11 @@ class OrderedAcks {
   // Takes a place in line; returns its token for ready().
   uint64_t push(Emit emit, bool ready) {
     uint64_t token = next_token_++;
+    if (ready && line_.empty()) {
+      // Nothing ahead of it: out at once, and the line stays unallocated.
+      if (emit) emit();
+      return token;
+    }
     line_.push_back(Entry{ready, std::move(emit)});
     if (ready) drain();
     return token;
@@ -43,7 +49,7 @@ class OrderedAcks {
       if (emit) emit();
     }
   }
-  std::deque<Entry> line_;
+  LazyDeque<Entry> line_;
   uint64_t next_token_ = 1;
 };
 

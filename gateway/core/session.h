@@ -5,12 +5,12 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <utility>
 #include <vector>
 #include <string>
 
+#include "gateway/core/lazy_deque.h"
 #include "gateway/core/message.h"
 #include "storage/store.h"
 
@@ -52,8 +52,8 @@ class Session {
   void erase_inflight(uint16_t packet_id);
 
   std::map<std::string, uint8_t, std::less<>> subscriptions;  // filter -> granted QoS
-  std::deque<Outgoing> inflight;  // sent, unacknowledged; in send order
-  std::deque<Outgoing> queue;     // waiting for the inflight window
+  LazyDeque<Outgoing> inflight;  // sent, unacknowledged; in send order
+  LazyDeque<Outgoing> queue;     // waiting for the inflight window
   std::map<uint16_t, InboundQos2> inbound_qos2;  // QoS 2 ids received, PUBREL not yet seen
   Client* client = nullptr;         // the connection bound to it now, if any
 

@@ -1,5 +1,7 @@
 #include "tests/bench/load_client.h"
 
+#include <netinet/in.h>
+
 #include "protocols/mqtt/codec.h"
 #include "tests/bench/load_worker.h"
 #include "tests/bench/packet_view.h"
@@ -48,9 +50,22 @@ LoadClient::LoadClient(LoadWorker& worker, Role role, uint32_t index, std::strin
 
 void LoadClient::start(const sockaddr* target_addr, const sockaddr* source) {
   state_ = State::Connecting;
-  uv_tcp_init(worker_.loop(), &tcp_);
   int rc = 0;
-  if (source != nullptr) rc = uv_tcp_bind(&tcp_, source, 0);
+  if (source != nullptr) {
+    // Bound to a source address, the kernel would pick the port at bind()
+    // time by scanning every port in use: thousands of connections slow to a
+    // crawl. IP_BIND_ADDRESS_NO_PORT defers the choice to connect(), which
+    // only needs the 4-tuple to be unique.
+    uv_tcp_init_ex(worker_.loop(), &tcp_, source->sa_family);
+    uv_os_fd_t fd = -1;
+    const int one = 1;
+    if (source->sa_family == AF_INET && uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &fd) == 0) {
+      setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    }
+    rc = uv_tcp_bind(&tcp_, source, 0);
+  } else {
+    uv_tcp_init(worker_.loop(), &tcp_);
+  }
   if (rc == 0) rc = uv_tcp_connect(&connect_req_, &tcp_, target_addr, on_connect);
   if (rc != 0) {
     worker_.note_error(uv_strerror(rc));
