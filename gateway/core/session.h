@@ -6,9 +6,9 @@
 
 #include <cstdint>
 #include <map>
+#include <string>
 #include <utility>
 #include <vector>
-#include <string>
 
 #include "gateway/core/lazy_deque.h"
 #include "gateway/core/message.h"
