@@ -30,4 +30,26 @@ Status load_queue_rows(const Scan& scan,
 Status load_inbound_rows(const Scan& scan,
                          const std::function<void(std::string_view, uint16_t)>& each);
 
+// A Store whose loads are its rows decoded: a backend supplies scan() and
+// inherits the four load_* with the one corrupt-record policy above.
+class RowStore : public Store {
+ public:
+  Status load_retained(const std::function<void(RetainedMessage&&)>& each) override {
+    return load_retained_rows(scan(Family::Retained), each);
+  }
+  Status load_sessions(const std::function<void(SessionRecord&&)>& each) override {
+    return load_session_rows(scan(Family::Sessions), each);
+  }
+  Status load_queues(const std::function<void(std::string_view, QueuedMessage&&)>& each) override {
+    return load_queue_rows(scan(Family::Queue), each);
+  }
+  Status load_inbound_qos2(const std::function<void(std::string_view, uint16_t)>& each) override {
+    return load_inbound_rows(scan(Family::Inbound), each);
+  }
+
+ protected:
+  // The rows of one family, in key order.
+  virtual Scan scan(Family f) const = 0;
+};
+
 }  // namespace edgemq::storage

@@ -19,7 +19,7 @@ namespace {
 
 using Rows = std::map<std::string, std::string>;
 
-class MemoryStore final : public Store {
+class MemoryStore final : public RowStore {
  public:
   Status apply(const WriteSet& ws, bool /*sync*/) override {
     std::lock_guard lock(mu_);
@@ -29,20 +29,6 @@ class MemoryStore final : public Store {
     return Status::Ok();
   }
 
-  Status load_retained(const std::function<void(RetainedMessage&&)>& each) override {
-    return load_retained_rows(scan(Family::Retained), each);
-  }
-  Status load_sessions(const std::function<void(SessionRecord&&)>& each) override {
-    return load_session_rows(scan(Family::Sessions), each);
-  }
-  Status load_queues(
-      const std::function<void(std::string_view, QueuedMessage&&)>& each) override {
-    return load_queue_rows(scan(Family::Queue), each);
-  }
-  Status load_inbound_qos2(
-      const std::function<void(std::string_view, uint16_t)>& each) override {
-    return load_inbound_rows(scan(Family::Inbound), each);
-  }
 
   uint64_t last_seq() const override { return last_seq_.load(); }
 
@@ -62,19 +48,19 @@ class MemoryStore final : public Store {
 
   // Scans a copy taken under the lock, like a RocksDB iterator's implicit
   // snapshot: the visitor may then call apply() without deadlocking.
-  Scan scan(Family f) {
+  Scan scan(Family f) const override {
     return [this, f](const RowVisitor& visit) {
       Rows copy;
       {
         std::lock_guard lock(mu_);
-        copy = rows(f);
+        copy = families_[static_cast<size_t>(f)];
       }
       for (const auto& [key, value] : copy) visit(key, value);
       return Status::Ok();
     };
   }
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::array<Rows, kFamilyCount> families_;
   std::atomic<uint64_t> last_seq_{0};
 };

@@ -28,7 +28,7 @@ std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
 rocksdb::Slice last_seq_key() { return {keys::kLastSeqKey.data(), keys::kLastSeqKey.size()}; }
 
-class RocksStore final : public Store {
+class RocksStore final : public RowStore {
  public:
   // handles[0] is "default"; handles[1 + f] is Family f.
   RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
@@ -44,20 +44,6 @@ class RocksStore final : public Store {
   RocksStore& operator=(const RocksStore&) = delete;
 
   Status apply(const WriteSet& ws, bool sync) override;
-  Status load_retained(const std::function<void(RetainedMessage&&)>& each) override {
-    return load_retained_rows(scan(Family::Retained), each);
-  }
-  Status load_sessions(const std::function<void(SessionRecord&&)>& each) override {
-    return load_session_rows(scan(Family::Sessions), each);
-  }
-  Status load_queues(
-      const std::function<void(std::string_view, QueuedMessage&&)>& each) override {
-    return load_queue_rows(scan(Family::Queue), each);
-  }
-  Status load_inbound_qos2(
-      const std::function<void(std::string_view, uint16_t)>& each) override {
-    return load_inbound_rows(scan(Family::Inbound), each);
-  }
   uint64_t last_seq() const override { return last_seq_.load(); }
 
   // Reads the high-water mark at open.
@@ -68,7 +54,7 @@ class RocksStore final : public Store {
     return handles_[1 + static_cast<size_t>(f)];
   }
   Status add_op(rocksdb::WriteBatch& batch, const WriteSet::Op& op) const;
-  Scan scan(Family f) const;
+  Scan scan(Family f) const override;
   uint64_t max_queued_seq() const;
 
   std::unique_ptr<rocksdb::DB> db_;

@@ -100,26 +100,12 @@ void Shard::publish_from(Client& c, mqtt::Publish&& p) {
     s.inbound_qos2[id] = InboundQos2{false, commit, {}};
     if (s.persistent()) own.put_inbound_qos2(s.client_id(), id);
   }
-  if (is_sys_topic(p.topic)) {
-    // $SYS belongs to the gateway. MQTT 3.1.1 has no negative PUBACK, so the
-    // message is acknowledged and dropped, as Mosquitto's ACL does.
-    Stats::add(broker_.stats().dropped_sys_publish);
-    if (qos == 2) s.inbound_qos2[id].durable = own.empty();
-    if (qos == 0) return;
-    const uint64_t token = c.acks().push(std::move(emit), own.empty());
-    if (!own.empty()) {
-      broker_.commit(std::move(own), index_,
-                     [link_id, token, client_id = s.client_id(), id, commit](Shard& sh, const storage::Status& st) {
-                       sh.inbound_qos2_committed(client_id, id, commit, st);
-                       sh.ack_committed(link_id, token, st);
-                     });
-    }
-    return;
-  }
-
-  auto m = make_message(std::move(p.topic), std::move(p.payload), qos, p.retain);
+  // $SYS belongs to the gateway. MQTT 3.1.1 has no negative PUBACK, so a
+  // client's message there is acknowledged and dropped, as Mosquitto's ACL does.
+  const bool to_sys = is_sys_topic(p.topic);
+  if (to_sys) Stats::add(broker_.stats().dropped_sys_publish);
   if (qos == 0) {
-    broker_.publish(m, *this, nullptr);
+    if (!to_sys) broker_.publish(make_message(std::move(p.topic), std::move(p.payload), 0, p.retain), *this, nullptr);
     return;
   }
   const uint64_t token = c.acks().push(std::move(emit), false);
@@ -128,7 +114,13 @@ void Shard::publish_from(Client& c, mqtt::Publish&& p) {
     if (!client_id.empty()) sh.inbound_qos2_committed(client_id, id, commit, st);
     sh.ack_committed(link_id, token, st);
   };
-  const bool waits = broker_.publish(m, *this, committed, std::move(own));
+  bool waits = !own.empty();
+  if (to_sys) {
+    if (waits) broker_.commit(std::move(own), index_, committed);
+  } else {
+    auto m = make_message(std::move(p.topic), std::move(p.payload), qos, p.retain);
+    waits = broker_.publish(m, *this, committed, std::move(own));
+  }
   if (!waits) committed(*this, storage::Status{});
 }
 

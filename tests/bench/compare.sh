@@ -30,9 +30,9 @@ if [ -z "${EDGEMQ_BENCH_PREBUILT:-}" ]; then
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DEDGEMQ_TESTS=OFF >/dev/null
   cmake --build "$build" -j"$(nproc)" --target edgemq edgemq-bench >/dev/null
 fi
-edgemq_bin=$root/$build/gateway/edgemq
-bench_bin=$root/$build/tests/bench/edgemq-bench
-[ -n "${EDGEMQ_BENCH_PREBUILT:-}" ] && edgemq_bin=$EDGEMQ_BENCH_PREBUILT/gateway/edgemq bench_bin=$EDGEMQ_BENCH_PREBUILT/tests/bench/edgemq-bench
+bin_dir=${EDGEMQ_BENCH_PREBUILT:-$root/$build}  # ctest passes its own build
+edgemq_bin=$bin_dir/gateway/edgemq
+bench_bin=$bin_dir/tests/bench/edgemq-bench
 
 ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d /tmp/edgemq-compare.XXXXXX)

@@ -10,19 +10,9 @@
 namespace edgemq::bench {
 namespace {
 
-constexpr uint8_t kConnack = 2, kPublish = 3, kPuback = 4, kPubrec = 5, kPubrel = 6, kPubcomp = 7,
-                  kSuback = 9;
 constexpr uint32_t kBatch = 16;               // messages per write when publishing without a rate
 constexpr size_t kMaxQueuedBytes = 4 << 20;   // publishing pauses above this much unsent data
 constexpr size_t kMaxSpill = 16 << 20;        // a partial packet larger than this is an error
-
-void append_ack(std::string& out, uint8_t type, uint16_t id) {
-  const uint8_t flags = type == kPubrel ? 0x02 : 0x00;
-  out.push_back(static_cast<char>((type << 4) | flags));
-  out.push_back(2);
-  out.push_back(static_cast<char>(id >> 8));
-  out.push_back(static_cast<char>(id & 0xff));
-}
 
 void append_varint(std::string& out, size_t n) {
   do {
@@ -141,7 +131,7 @@ void LoadClient::handle_bytes(const char* data, size_t len) {
 
 bool LoadClient::handle_packet(const PacketView& p) {
   switch (p.type) {
-    case kConnack:
+    case mqtt::PacketType::Connack:
       if (state_ != State::Handshake || p.second_body_byte != 0) return false;
       if (role_ == Role::Subscriber) {
         mqtt::Subscribe subscribe;
@@ -153,11 +143,11 @@ bool LoadClient::handle_packet(const PacketView& p) {
         on_ready();
       }
       return true;
-    case kSuback:
+    case mqtt::PacketType::Suback:
       if (state_ != State::Subscribing || p.first_body_byte > 2) return false;
       on_ready();
       return true;
-    case kPublish: {
+    case mqtt::PacketType::Publish: {
       const auto stamp = read_stamp(p.payload);
       if (stamp && tracker_) {
         tracker_->on_message(stamp->publisher, stamp->seq);
@@ -165,18 +155,18 @@ bool LoadClient::handle_packet(const PacketView& p) {
       } else {
         worker_.on_received(0);
       }
-      if (p.qos == 1) append_ack(out_, kPuback, p.packet_id);
-      if (p.qos == 2) append_ack(out_, kPubrec, p.packet_id);
+      if (p.qos == 1) mqtt::encode(mqtt::Puback{p.packet_id}, out_);
+      if (p.qos == 2) mqtt::encode(mqtt::Pubrec{p.packet_id}, out_);
       return true;
     }
-    case kPubrel:
-      append_ack(out_, kPubcomp, p.packet_id);
+    case mqtt::PacketType::Pubrel:
+      mqtt::encode(mqtt::Pubcomp{p.packet_id}, out_);
       return true;
-    case kPubrec:
-      append_ack(out_, kPubrel, p.packet_id);
+    case mqtt::PacketType::Pubrec:
+      mqtt::encode(mqtt::Pubrel{p.packet_id}, out_);
       return true;
-    case kPuback:
-    case kPubcomp:
+    case mqtt::PacketType::Puback:
+    case mqtt::PacketType::Pubcomp:
       if (inflight_ > 0) --inflight_;
       worker_.on_acked();
       return true;

@@ -3,10 +3,6 @@
 namespace edgemq::bench {
 namespace {
 
-constexpr uint8_t kPublish = 3;
-constexpr uint8_t kSuback = 9;
-constexpr uint8_t kConnack = 2;
-
 uint16_t read_u16(std::string_view s, size_t at) {
   return static_cast<uint16_t>((static_cast<uint8_t>(s[at]) << 8) | static_cast<uint8_t>(s[at + 1]));
 }
@@ -46,19 +42,19 @@ FrameStatus read_packet(std::string_view in, PacketView& out, size_t& consumed) 
   consumed = at + remaining;
 
   out = PacketView{};
-  out.type = static_cast<uint8_t>(static_cast<uint8_t>(in[0]) >> 4);
+  out.type = static_cast<mqtt::PacketType>(static_cast<uint8_t>(in[0]) >> 4);
   out.flags = static_cast<uint8_t>(in[0] & 0x0f);
-  if (out.type == kPublish) return read_publish(body, out) ? FrameStatus::Packet : FrameStatus::Malformed;
+  if (out.type == mqtt::PacketType::Publish) return read_publish(body, out) ? FrameStatus::Packet : FrameStatus::Malformed;
   if (body.size() >= 2) {
     out.packet_id = read_u16(body, 0);
     out.first_body_byte = static_cast<uint8_t>(body[0]);
     out.second_body_byte = static_cast<uint8_t>(body[1]);
   }
-  if (out.type == kSuback) {
+  if (out.type == mqtt::PacketType::Suback) {
     if (body.size() < 3) return FrameStatus::Malformed;
     out.first_body_byte = static_cast<uint8_t>(body[2]);
   }
-  if (out.type == kConnack && body.size() != 2) return FrameStatus::Malformed;
+  if (out.type == mqtt::PacketType::Connack && body.size() != 2) return FrameStatus::Malformed;
   return FrameStatus::Packet;
 }
 

@@ -9,10 +9,12 @@
 #include <cstdint>
 #include <string_view>
 
+#include "protocols/mqtt/packet.h"
+
 namespace edgemq::bench {
 
 struct PacketView {
-  uint8_t type = 0;   // MQTT control packet type, 1..14
+  mqtt::PacketType type = mqtt::PacketType::Connect;  // as the fixed header says, unchecked
   uint8_t flags = 0;  // low nibble of the first byte
   uint16_t packet_id = 0;
   uint8_t qos = 0;               // PUBLISH

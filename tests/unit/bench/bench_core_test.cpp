@@ -120,7 +120,7 @@ TEST(BenchPacketView, ReadsWhatTheGatewayCodecWrites) {
     EXPECT_EQ(read_packet(in.substr(0, cut), p, used), FrameStatus::NeedMore) << cut;
   }
   ASSERT_EQ(read_packet(in, p, used), FrameStatus::Packet);
-  EXPECT_EQ(p.type, 3);
+  EXPECT_EQ(p.type, mqtt::PacketType::Publish);
   EXPECT_EQ(p.qos, 1);
   EXPECT_EQ(p.packet_id, 513);
   EXPECT_EQ(p.topic, "a/b");
@@ -131,11 +131,11 @@ TEST(BenchPacketView, ReadsWhatTheGatewayCodecWrites) {
   EXPECT_EQ(stamp->seq, 42u);
   in.remove_prefix(used);
   ASSERT_EQ(read_packet(in, p, used), FrameStatus::Packet);
-  EXPECT_EQ(p.type, 2);
+  EXPECT_EQ(p.type, mqtt::PacketType::Connack);
   EXPECT_EQ(p.second_body_byte, 0);
   in.remove_prefix(used);
   ASSERT_EQ(read_packet(in, p, used), FrameStatus::Packet);
-  EXPECT_EQ(p.type, 9);
+  EXPECT_EQ(p.type, mqtt::PacketType::Suback);
   EXPECT_EQ(p.first_body_byte, mqtt::kSubackFailure);
   EXPECT_EQ(read_packet(std::string_view("\x30\x01\x00", 3), p, used), FrameStatus::Malformed);  // topic length cut off
   EXPECT_EQ(read_packet("\x30\xff\xff\xff\xff\x01", p, used), FrameStatus::Malformed);
