@@ -6,26 +6,26 @@
 
 namespace edgemq::core {
 
-bool Client::handle(mqtt::Packet&& packet) {
+bool Client::handle(Shard& shard, mqtt::Packet&& packet) {
   if (session_ == nullptr) return true;  // taken over; the link is closing
   Session& s = *session_;
   return std::visit(
       [&](auto&& p) -> bool {
         using T = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<T, mqtt::Publish>) {
-          shard_.publish_from(*this, std::move(p));
+          shard.publish_from(*this, std::move(p));
         } else if constexpr (std::is_same_v<T, mqtt::Puback>) {
-          shard_.on_puback(s, p.packet_id);
+          shard.on_puback(s, p.packet_id);
         } else if constexpr (std::is_same_v<T, mqtt::Pubrec>) {
-          shard_.on_pubrec(s, p.packet_id);
+          shard.on_pubrec(s, p.packet_id);
         } else if constexpr (std::is_same_v<T, mqtt::Pubrel>) {
-          shard_.on_pubrel(*this, p.packet_id);
+          shard.on_pubrel(*this, p.packet_id);
         } else if constexpr (std::is_same_v<T, mqtt::Pubcomp>) {
-          shard_.on_pubcomp(s, p.packet_id);
+          shard.on_pubcomp(s, p.packet_id);
         } else if constexpr (std::is_same_v<T, mqtt::Subscribe>) {
-          shard_.subscribe(*this, p);
+          shard.subscribe(*this, p);
         } else if constexpr (std::is_same_v<T, mqtt::Unsubscribe>) {
-          shard_.unsubscribe(*this, p);
+          shard.unsubscribe(*this, p);
         } else if constexpr (std::is_same_v<T, mqtt::Pingreq>) {
           link_.send(mqtt::Pingresp{});
         } else if constexpr (std::is_same_v<T, mqtt::Disconnect>) {

@@ -1,6 +1,7 @@
 // One connected client: the packets it sends after CONNECT, checked against
-// the protocol and turned into shard operations. Owned by its shard; its
-// session outlives it when the session is persistent.
+// the protocol and turned into shard operations. Held by its Link, created
+// and destroyed by its shard; its session outlives it when the session is
+// persistent.
 #pragma once
 
 #include <cstdint>
@@ -18,11 +19,11 @@ class Shard;
 
 class Client {
  public:
-  Client(Shard& shard, Link& link, Session& session, std::optional<mqtt::Will> will)
-      : shard_(shard), link_(link), session_(&session), will_(will ? std::make_unique<mqtt::Will>(std::move(*will)) : nullptr) {}
+  Client(Link& link, Session& session, std::optional<mqtt::Will> will)
+      : link_(link), session_(&session), will_(will ? std::make_unique<mqtt::Will>(std::move(*will)) : nullptr) {}
 
   // Returns false for a packet a client must not send [MQTT-4.8.0-1].
-  bool handle(mqtt::Packet&& packet);
+  bool handle(Shard& shard, mqtt::Packet&& packet);
 
   Link& link() { return link_; }
   Session* session() { return session_; }
@@ -32,7 +33,6 @@ class Client {
   OrderedAcks& acks() { return acks_; }
 
  private:
-  Shard& shard_;
   Link& link_;
   Session* session_;
   std::unique_ptr<mqtt::Will> will_;  // a pointer: most clients have none, and it is ~70 bytes

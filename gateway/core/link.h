@@ -5,15 +5,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "gateway/core/message.h"
 #include "protocols/mqtt/packet.h"
 
 namespace edgemq::core {
 
+class Client;
+
 class Link {
  public:
-  virtual ~Link() = default;
+  Link();
+  virtual ~Link();
   // Queues a packet; the transport coalesces what is queued in one loop turn.
   virtual void send(const mqtt::Packet& p) = 0;
   // Queues a PUBLISH of a shared message without copying it into a Packet first.
@@ -25,6 +29,13 @@ class Link {
   // later, never from inside this call.
   virtual void close() = 0;
   virtual uint64_t id() const = 0;
+
+ private:
+  friend class Shard;
+  // The MQTT client on this link once its CONNECT is accepted. It lives here,
+  // not in a map of the shard's, so that a connection costs one map entry
+  // (Shard's links by id) instead of two.
+  std::unique_ptr<Client> client_;
 };
 
 }  // namespace edgemq::core

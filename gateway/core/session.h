@@ -5,12 +5,12 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "gateway/core/lazy_deque.h"
+#include "gateway/core/lazy_map.h"
 #include "gateway/core/message.h"
 #include "storage/store.h"
 
@@ -51,10 +51,10 @@ class Session {
   Outgoing* find_inflight(uint16_t packet_id);
   void erase_inflight(uint16_t packet_id);
 
-  std::map<std::string, uint8_t, std::less<>> subscriptions;  // filter -> granted QoS
+  LazyMap<std::string, uint8_t> subscriptions;  // filter -> granted QoS
   LazyDeque<Outgoing> inflight;  // sent, unacknowledged; in send order
   LazyDeque<Outgoing> queue;     // waiting for the inflight window
-  std::map<uint16_t, InboundQos2> inbound_qos2;  // QoS 2 ids received, PUBREL not yet seen
+  LazyMap<uint16_t, InboundQos2> inbound_qos2;  // QoS 2 ids received, PUBREL not yet seen
   Client* client = nullptr;         // the connection bound to it now, if any
 
  private:

@@ -12,9 +12,14 @@ namespace edgemq::core {
 Shard::Shard(Broker& broker, size_t index) : broker_(broker), index_(index) {}
 Shard::~Shard() = default;
 
+Link* Shard::link(uint64_t link_id) const {
+  auto it = links_.find(link_id);
+  return it == links_.end() ? nullptr : it->second;
+}
+
 Client* Shard::client(uint64_t link_id) {
-  auto it = clients_.find(link_id);
-  return it == clients_.end() ? nullptr : it->second.get();
+  Link* l = link(link_id);
+  return l == nullptr ? nullptr : l->client_.get();
 }
 
 std::string Shard::assign_client_id() {
@@ -39,14 +44,14 @@ Shard::ConnectResult Shard::on_connect(Link& link, mqtt::Connect& c) {
     if (!c.clean_session) return reject(mqtt::ConnackCode::IdentifierRejected);
     c.client_id = assign_client_id();
   }
+  attach(link);
   size_t home = broker_.home_shard(c.client_id);
   if (home != index_) return {ConnectOutcome::HandOver, home};
 
   auto verdict = broker_.auth().authenticate(c.client_id, c.username, c.password);
   if (verdict != mqtt::ConnackCode::Accepted) return reject(verdict);
 
-  Session* s = nullptr;
-  if (auto it = sessions_.find(c.client_id); it != sessions_.end()) s = it->second.get();
+  Session* s = sessions_.find(c.client_id);
   if (s != nullptr && s->client != nullptr) take_over(*s);  // [MQTT-3.1.4-2]
   // A clean session discards any old state [MQTT-3.1.2-6]; a transient one
   // taken over by a persistent CONNECT is not "state from a previous session".
@@ -57,9 +62,8 @@ Shard::ConnectResult Shard::on_connect(Link& link, mqtt::Connect& c) {
   bool present = s != nullptr;
   if (s == nullptr) s = &create_session(c.client_id, !c.clean_session);
 
-  auto client = std::make_unique<Client>(*this, link, *s, std::move(c.will));
-  s->client = client.get();
-  clients_[link.id()] = std::move(client);
+  link.client_ = std::make_unique<Client>(link, *s, std::move(c.will));
+  s->client = link.client_.get();
   broker_.stats().clients_connected.fetch_add(1, std::memory_order_relaxed);
 
   link.send(mqtt::Connack{present, mqtt::ConnackCode::Accepted});  // [MQTT-3.2.2-2]
@@ -79,14 +83,15 @@ void Shard::take_over(Session& s) {
 bool Shard::on_packet(uint64_t link_id, mqtt::Packet&& packet) {
   Client* c = client(link_id);
   if (c == nullptr) return false;
-  return c->handle(std::move(packet));
+  return c->handle(*this, std::move(packet));
 }
 
 void Shard::on_link_closed(uint64_t link_id, bool graceful) {
-  auto it = clients_.find(link_id);
-  if (it == clients_.end()) return;
-  std::unique_ptr<Client> c = std::move(it->second);
-  clients_.erase(it);
+  auto it = links_.find(link_id);
+  if (it == links_.end()) return;
+  std::unique_ptr<Client> c = std::move(it->second->client_);
+  links_.erase(it);
+  if (!c) return;  // never connected
   broker_.stats().clients_connected.fetch_sub(1, std::memory_order_relaxed);
   if (!graceful && c->will()) publish_will(*c);
   Session* s = c->session();
@@ -104,9 +109,7 @@ void Shard::publish_will(Client& c) {
 }
 
 Session& Shard::create_session(const std::string& client_id, bool persistent) {
-  auto s = std::make_unique<Session>(client_id, persistent);
-  Session& ref = *s;
-  sessions_[client_id] = std::move(s);
+  Session& ref = sessions_.insert(std::make_unique<Session>(client_id, persistent));
   if (persistent) {
     storage::WriteSet ws;
     persist_subscriptions(ref, ws);
@@ -122,8 +125,7 @@ void Shard::destroy_session(Session& s) {
     ws.delete_session(s.client_id());
     broker_.commit(std::move(ws), index_, nullptr);
   }
-  std::string id = s.client_id();  // erase must not compare against the dying key
-  sessions_.erase(id);
+  sessions_.erase(s);
 }
 
 void Shard::persist_subscriptions(Session& s, storage::WriteSet& ws) {

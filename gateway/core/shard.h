@@ -15,6 +15,7 @@
 #include "gateway/core/link.h"
 #include "gateway/core/ordered_acks.h"
 #include "gateway/core/session.h"
+#include "gateway/core/session_table.h"
 #include "protocols/mqtt/packet.h"
 
 namespace edgemq::core {
@@ -32,6 +33,14 @@ class Shard {
   Broker& broker() { return broker_; }
 
   // --- connections (called by the net layer) ---
+  // Every link of this shard, from accept to on_link_closed, by id. on_connect
+  // adds a link it has not seen.
+  void attach(Link& link) { links_.emplace(link.id(), &link); }
+  Link* link(uint64_t link_id) const;
+  template <typename F>
+  void for_each_link(F&& f) const {
+    for (const auto& [id, link] : links_) f(*link);
+  }
   enum class ConnectOutcome { Accepted, Rejected, HandOver };
   struct ConnectResult {
     ConnectOutcome outcome;
@@ -45,7 +54,7 @@ class Shard {
   // A packet after CONNECT. Returns false for a protocol violation; the
   // caller then closes the link (abnormally, so the will is published).
   bool on_packet(uint64_t link_id, mqtt::Packet&& packet);
-  // The link is gone. graceful = it sent DISCONNECT first.
+  // The link is gone (and detached). graceful = it sent DISCONNECT first.
   void on_link_closed(uint64_t link_id, bool graceful);
 
   // --- deliveries (from Broker::publish, on this thread) ---
@@ -74,7 +83,6 @@ class Shard {
   size_t pending_acks(uint64_t link_id);
 
   size_t session_count() const { return sessions_.size(); }
-  size_t client_count() const { return clients_.size(); }
 
  private:
   std::string assign_client_id();
@@ -100,8 +108,8 @@ class Shard {
   size_t index_;
   uint64_t assigned_ids_ = 0;
   uint64_t next_commit_ = 0;  // tells a session's InboundQos2 entries apart across takeovers
-  std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;
-  std::unordered_map<uint64_t, std::unique_ptr<Client>> clients_;
+  SessionTable sessions_;
+  std::unordered_map<uint64_t, Link*> links_;
 };
 
 }  // namespace edgemq::core

@@ -9,8 +9,8 @@
 namespace edgemq::core {
 
 void Shard::deliver(const std::string& client_id, const MessagePtr& m, uint8_t qos, uint64_t seq) {
-  auto it = sessions_.find(client_id);
-  if (it == sessions_.end()) {
+  Session* found = sessions_.find(client_id);
+  if (found == nullptr) {
     // The session ended while the message was on its way.
     if (seq != 0) {
       storage::WriteSet ws;
@@ -19,7 +19,7 @@ void Shard::deliver(const std::string& client_id, const MessagePtr& m, uint8_t q
     }
     return;
   }
-  Session& s = *it->second;
+  Session& s = *found;
   if (qos == 0) {
     if (s.client == nullptr) {
       Stats::add(broker_.stats().dropped_offline_qos0);

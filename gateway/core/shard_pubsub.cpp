@@ -14,7 +14,7 @@ void Shard::subscribe(Client& c, const mqtt::Subscribe& sub) {
   mqtt::Suback ack{sub.packet_id, {}};
   for (const auto& want : sub.subscriptions) {
     uint8_t granted = std::min(want.qos, broker_.limits().max_qos);
-    if (s.subscriptions.size() >= broker_.limits().max_subscriptions && s.subscriptions.count(want.filter) == 0) {
+    if (s.subscriptions.size() >= broker_.limits().max_subscriptions && !s.subscriptions.contains(want.filter)) {
       Stats::add(broker_.stats().subscriptions_refused);
       ack.return_codes.push_back(mqtt::kSubackFailure);  // [MQTT-3.9.3]
       continue;
@@ -84,13 +84,13 @@ void Shard::publish_from(Client& c, mqtt::Publish&& p) {
     }
   };
   if (qos == 2) {
-    auto known = s.inbound_qos2.find(id);
-    if (known != s.inbound_qos2.end()) {
+    InboundQos2* known = s.inbound_qos2.find(id);
+    if (known != nullptr) {
       // Already received and routed once: acknowledge again, deliver nothing
       // [MQTT-4.3.3-2]; not before the first copy is durable.
-      const bool durable = known->second.durable;
+      const bool durable = known->durable;
       const uint64_t token = c.acks().push(std::move(emit), durable);
-      if (!durable) known->second.waiting.emplace_back(link_id, token);
+      if (!durable) known->waiting.emplace_back(link_id, token);
       return;
     }
   }
@@ -126,24 +126,23 @@ void Shard::publish_from(Client& c, mqtt::Publish&& p) {
 
 void Shard::inbound_qos2_committed(const std::string& client_id, uint16_t packet_id, uint64_t commit,
                                    const storage::Status& status) {
-  auto session = sessions_.find(client_id);
-  if (session == sessions_.end()) return;
-  auto& ids = session->second->inbound_qos2;
-  auto entry = ids.find(packet_id);
-  if (entry == ids.end() || entry->second.commit != commit) return;  // released, or a newer session's
-  auto waiting = std::move(entry->second.waiting);
-  entry->second.waiting.clear();
+  Session* session = sessions_.find(client_id);
+  if (session == nullptr) return;
+  InboundQos2* entry = session->inbound_qos2.find(packet_id);
+  if (entry == nullptr || entry->commit != commit) return;  // released, or a newer session's
+  auto waiting = std::move(entry->waiting);
+  entry->waiting.clear();
   if (status.ok) {
-    entry->second.durable = true;
+    entry->durable = true;
   } else {
     // Not stored, so not received: the client's resend must be routed anew.
-    ids.erase(entry);
+    session->inbound_qos2.erase(packet_id);
   }
   for (const auto& [link_id, token] : waiting) ack_committed(link_id, token, status);
 }
 
 void Shard::restore_session(storage::SessionRecord&& record) {
-  Session& s = *(sessions_[record.client_id] = std::make_unique<Session>(record.client_id, true));
+  Session& s = sessions_.insert(std::make_unique<Session>(record.client_id, true));
   for (auto& sub : record.subscriptions) {
     broker_.router().subscribe(sub.filter, s.client_id(), sub.qos, true);
     s.subscriptions[sub.filter] = sub.qos;
@@ -156,32 +155,30 @@ void Shard::on_pubrel(Client& c, uint16_t packet_id) {
   // or a restart could take the next message with this id for a resend.
   Session& s = *c.session();
   storage::WriteSet ws;
-  auto entry = s.inbound_qos2.find(packet_id);
-  if (entry != s.inbound_qos2.end()) {
+  if (InboundQos2* entry = s.inbound_qos2.find(packet_id)) {
     // A PUBREL before any PUBREC (a client out of step): the resends' PUBRECs
     // no longer matter, but they must not block the replies behind them.
-    for (const auto& [link_id, token] : entry->second.waiting) ack_committed(link_id, token, storage::Status{});
-    s.inbound_qos2.erase(entry);
+    for (const auto& [link_id, token] : entry->waiting) ack_committed(link_id, token, storage::Status{});
+    s.inbound_qos2.erase(packet_id);
     if (s.persistent()) ws.delete_inbound_qos2(s.client_id(), packet_id);
   }
   reply_after(c, [&c, packet_id] { c.link().send(mqtt::Pubcomp{packet_id}); }, std::move(ws));
 }
 
 void Shard::restore_inbound_qos2(std::string_view client_id, uint16_t packet_id) {
-  auto it = sessions_.find(std::string(client_id));
-  if (it != sessions_.end()) it->second->inbound_qos2[packet_id] = InboundQos2{true, 0, {}};
+  if (Session* s = sessions_.find(client_id)) s->inbound_qos2[packet_id] = InboundQos2{true, 0, {}};
 }
 
 void Shard::restore_queued(std::string_view client_id, storage::QueuedMessage&& q) {
-  auto it = sessions_.find(std::string(client_id));
-  if (it == sessions_.end()) {
+  Session* found = sessions_.find(client_id);
+  if (found == nullptr) {
     // A record that outlived its session (a race with a clean start): drop it.
     storage::WriteSet ws;
     ws.delete_queued(client_id, q.seq);
     broker_.commit(std::move(ws), index_, nullptr);
     return;
   }
-  Session& s = *it->second;
+  Session& s = *found;
   Outgoing o{make_message(std::move(q.topic), std::move(q.payload), q.qos, false), q.qos, q.seq,
              q.packet_id, q.state, q.retain};
   if (q.state == storage::DeliveryState::Pending) {

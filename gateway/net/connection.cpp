@@ -13,7 +13,6 @@
 namespace edgemq::net {
 namespace {
 constexpr uint64_t kCloseGraceMs = 5000;    // a closing socket gets this long to drain
-constexpr size_t kKeepCapacity = 4096;      // output capacity an idle connection may keep
 // Unwritten output, in multiples of max_outbound_bytes, at which a client that
 // does not read its socket stops being read: QoS 0 is dropped from 1x on, but
 // its own replies (acks, retained on SUBSCRIBE) could otherwise grow forever.
@@ -23,15 +22,28 @@ constexpr size_t kOutputPauseFactor = 4;
 struct Connection::WriteReq {
   uv_write_t req;
   Connection* conn;
-  std::string data;
+  std::unique_ptr<std::string> data;  // the connection's output buffer, handed over whole
 };
 
-Connection::Connection(Worker& worker, uint64_t id) : worker_(worker), id_(id) {
-  uv_tcp_init(worker_.loop(), &handle_);
+Connection::Connection(uv_loop_t* loop, uint64_t id) : id_(id) {
+  uv_tcp_init(loop, &handle_);
   handle_.data = this;
 }
 
-uint64_t Connection::now_ms() const { return uv_now(worker_.loop()); }
+uint64_t Connection::now_ms() const { return uv_now(handle_.loop); }
+
+void Connection::mark_received() { last_rx_ds_ = static_cast<uint32_t>((now_ms() + 99) / 100); }
+
+std::string& Connection::out() {
+  if (!out_) out_ = worker().take_output_buffer();
+  return *out_;
+}
+
+size_t Connection::writing_bytes() const {
+  return uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(&handle_));
+}
+
+size_t Connection::queued_bytes() const { return (out_ ? out_->size() : 0) + writing_bytes(); }
 
 bool Connection::accept_from(uv_stream_t* server) {
   if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&handle_)) != 0) {
@@ -39,8 +51,8 @@ bool Connection::accept_from(uv_stream_t* server) {
     return false;
   }
   uv_tcp_nodelay(&handle_, 1);
-  last_rx_ms_ = now_ms();
-  worker_.wheel().schedule(id_, now_ms() + worker_.broker().limits().connect_timeout_s * 1000ull);
+  mark_received();
+  worker().wheel().schedule(id_, now_ms() + worker().broker().limits().connect_timeout_s * 1000ull);
   uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), on_alloc, on_read);
   return true;
 }
@@ -52,7 +64,7 @@ bool Connection::adopt(int fd, mqtt::Connect connect, const std::string& rest) {
     return false;
   }
   uv_tcp_nodelay(&handle_, 1);
-  last_rx_ms_ = now_ms();
+  mark_received();
   auto bytes = std::span(reinterpret_cast<const uint8_t*>(rest.data()), rest.size());
   if (!handle_connect(std::move(connect), {})) return false;
   uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), on_alloc, on_read);
@@ -62,7 +74,7 @@ bool Connection::adopt(int fd, mqtt::Connect connect, const std::string& rest) {
 
 void Connection::on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   // Every read lands in the worker's one buffer; see the header.
-  *buf = static_cast<Connection*>(h->data)->worker_.read_buffer();
+  *buf = static_cast<Connection*>(h->data)->worker().read_buffer();
 }
 
 void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
@@ -72,27 +84,27 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     self->abort(false);  // EOF or reset without DISCONNECT: the will goes out [MQTT-3.1.2-8]
     return;
   }
-  core::Stats::add(self->worker_.broker().stats().bytes_received, static_cast<uint64_t>(nread));
-  self->last_rx_ms_ = self->now_ms();
+  core::Stats::add(self->worker().broker().stats().bytes_received, static_cast<uint64_t>(nread));
+  self->mark_received();
   self->consume(std::span(reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)));
-  if (self->pause_if_backlogged()) self->worker_.paused(self->id_);
+  if (self->pause_if_backlogged()) self->worker().paused(self->id_);
 }
 
 void Connection::consume(std::span<const uint8_t> in) {
-  if (spill_.empty()) {
+  if (!spill_) {
     size_t used = process(in);
-    if (used != SIZE_MAX && used < in.size()) spill_.assign(in.begin() + used, in.end());
+    if (used != SIZE_MAX && used < in.size()) spill_ = std::make_unique<std::string>(in.begin() + used, in.end());
     return;
   }
-  spill_.append(reinterpret_cast<const char*>(in.data()), in.size());
-  size_t used = process(std::span(reinterpret_cast<const uint8_t*>(spill_.data()), spill_.size()));
-  if (used == SIZE_MAX) return;
-  spill_.erase(0, used);
-  if (spill_.empty()) std::string().swap(spill_);  // idle connections keep no buffer
+  spill_->append(reinterpret_cast<const char*>(in.data()), in.size());
+  size_t used = process(std::span(reinterpret_cast<const uint8_t*>(spill_->data()), spill_->size()));
+  if (used == SIZE_MAX || !spill_) return;
+  spill_->erase(0, used);
+  if (spill_->empty()) spill_.reset();  // idle connections keep no buffer
 }
 
 size_t Connection::process(std::span<const uint8_t> in) {
-  const auto& limits = worker_.broker().limits();
+  const auto& limits = worker().broker().limits();
   size_t off = 0;
   while (off < in.size() && state_ != State::Closing) {
     size_t max = state_ == State::AwaitConnect ? limits.max_connect_packet_size : limits.max_packet_size;
@@ -117,7 +129,7 @@ size_t Connection::process(std::span<const uint8_t> in) {
     }
     bool disconnect = std::holds_alternative<mqtt::Disconnect>(r.packet);
     const char* name = mqtt::name_of(mqtt::type_of(r.packet));
-    if (!worker_.shard().on_packet(id_, std::move(r.packet))) {
+    if (!worker().shard().on_packet(id_, std::move(r.packet))) {
       protocol_error(name);
       return SIZE_MAX;
     }
@@ -132,7 +144,7 @@ size_t Connection::process(std::span<const uint8_t> in) {
 
 bool Connection::handle_connect(mqtt::Connect&& c, std::span<const uint8_t> rest) {
   uint16_t keep_alive = c.keep_alive;
-  auto result = worker_.shard().on_connect(*this, c);
+  auto result = worker().shard().on_connect(*this, c);
   switch (result.outcome) {
     case core::Shard::ConnectOutcome::Accepted:
       bind(keep_alive);
@@ -140,7 +152,7 @@ bool Connection::handle_connect(mqtt::Connect&& c, std::span<const uint8_t> rest
     case core::Shard::ConnectOutcome::Rejected:
       return false;
     case core::Shard::ConnectOutcome::HandOver:
-      worker_.hand_over(*this, result.home_shard, std::move(c),
+      worker().hand_over(*this, result.home_shard, std::move(c),
                         std::string(reinterpret_cast<const char*>(rest.data()), rest.size()));
       return false;
   }
@@ -151,9 +163,9 @@ void Connection::bind(uint16_t keep_alive_s) {
   state_ = State::Bound;
   keep_alive_s_ = keep_alive_s;
   if (keep_alive_s == 0) {
-    worker_.wheel().cancel(id_);
+    worker().wheel().cancel(id_);
   } else {
-    worker_.wheel().schedule(id_, last_rx_ms_ + keep_alive_s * 1500ull);
+    worker().wheel().schedule(id_, last_rx_ms() + keep_alive_s * 1500ull);
   }
 }
 
@@ -169,13 +181,13 @@ void Connection::on_deadline() {
       // One and a half keep-alive periods of silence end the connection [MQTT-3.1.2-24].
       // While reading is paused its PINGREQs wait unread in the socket, so
       // the silence is the gateway's and does not count.
-      uint64_t deadline = last_rx_ms_ + keep_alive_s_ * 1500ull;
+      uint64_t deadline = last_rx_ms() + keep_alive_s_ * 1500ull;
       if (paused_) deadline = std::max<uint64_t>(deadline, now + keep_alive_s_ * 1500ull);
       if (now >= deadline) {
-        core::Stats::add(worker_.broker().stats().keepalive_timeouts);
+        core::Stats::add(worker().broker().stats().keepalive_timeouts);
         abort(false);
       } else {
-        worker_.wheel().schedule(id_, deadline);
+        worker().wheel().schedule(id_, deadline);
       }
       return;
     }
@@ -183,82 +195,84 @@ void Connection::on_deadline() {
 }
 
 void Connection::protocol_error(const char* what) {
-  core::Stats::add(worker_.broker().stats().protocol_errors);
+  core::Stats::add(worker().broker().stats().protocol_errors);
   spdlog::debug("connection {}: protocol error: {}", id_, what);
   close();
 }
 
 void Connection::send(const mqtt::Packet& p) {
   if (state_ == State::Closing) return;
-  size_t before = out_.size();
-  mqtt::encode(p, out_);
-  queue_bytes(before);
+  std::string& o = out();
+  size_t before = o.size();
+  mqtt::encode(p, o);
+  queue_bytes(o.size() - before);
 }
 
 void Connection::send_publish(const core::Message& m, uint8_t qos, uint16_t packet_id, bool dup,
                               bool retain) {
   if (state_ == State::Closing) return;
-  size_t before = out_.size();
-  mqtt::encode(mqtt::Publish{dup, qos, retain, m.topic, packet_id, m.payload}, out_);
-  queue_bytes(before);
+  std::string& o = out();
+  size_t before = o.size();
+  mqtt::encode(mqtt::Publish{dup, qos, retain, m.topic, packet_id, m.payload}, o);
+  queue_bytes(o.size() - before);
 }
 
-void Connection::queue_bytes(size_t before) {
-  core::Stats::add(worker_.broker().stats().bytes_sent, out_.size() - before);
+void Connection::queue_bytes(size_t added) {
+  core::Stats::add(worker().broker().stats().bytes_sent, added);
   if (!flush_pending_) {
     flush_pending_ = true;
-    worker_.need_flush(id_);
+    worker().need_flush(id_);
   }
 }
 
 void Connection::flush() {
   flush_pending_ = false;
-  if (out_.empty() || closing_started_) return;
+  if (!out_ || closing_started_) return;
+  if (out_->empty()) {
+    worker().give_back_output_buffer(std::move(out_));
+    return;
+  }
   auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
-  size_t written = 0;
-  if (writes_in_flight_ == 0) {
-    uv_buf_t b = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
-    int n = uv_try_write(stream, &b, 1);
-    if (n < 0 && n != UV_EAGAIN) {
-      abort(false);
-      return;
-    }
-    written = n > 0 ? static_cast<size_t>(n) : 0;
+  // uv_try_write refuses (EAGAIN) while earlier writes are queued, so bytes
+  // never overtake each other.
+  uv_buf_t b = uv_buf_init(out_->data(), static_cast<unsigned>(out_->size()));
+  int n = uv_try_write(stream, &b, 1);
+  if (n < 0 && n != UV_EAGAIN) {
+    abort(false);
+    return;
   }
-  if (written < out_.size()) {
-    auto* req = new WriteReq{{}, this, out_.substr(written)};
-    req->req.data = req;
-    uv_buf_t b = uv_buf_init(req->data.data(), static_cast<unsigned>(req->data.size()));
-    if (uv_write(&req->req, stream, &b, 1, on_write) != 0) {
-      delete req;
-      abort(false);
-      return;
-    }
-    writes_in_flight_++;
-    writing_bytes_ += req->data.size();
+  size_t written = n > 0 ? static_cast<size_t>(n) : 0;
+  if (written == out_->size()) {
+    worker().give_back_output_buffer(std::move(out_));
+    return;
   }
-  out_.clear();
-  if (out_.capacity() > kKeepCapacity) std::string().swap(out_);
+  // The rest waits in the kernel's stead: the buffer itself goes with the request.
+  out_->erase(0, written);
+  auto* req = new WriteReq{{}, this, std::move(out_)};
+  req->req.data = req;
+  b = uv_buf_init(req->data->data(), static_cast<unsigned>(req->data->size()));
+  if (uv_write(&req->req, stream, &b, 1, on_write) != 0) {
+    delete req;
+    abort(false);
+  }
 }
 
 void Connection::on_write(uv_write_t* r, int status) {
-  auto* req = static_cast<WriteReq*>(r->data);
+  std::unique_ptr<WriteReq> req(static_cast<WriteReq*>(r->data));
   Connection* self = req->conn;
-  self->writes_in_flight_--;
-  self->writing_bytes_ -= req->data.size();
-  delete req;
+  self->worker().give_back_output_buffer(std::move(req->data));
   if (status < 0 && status != UV_ECANCELED) {
     self->abort(self->graceful_);
     return;
   }
-  if (self->state_ == State::Closing && self->writes_in_flight_ == 0) self->start_close();
+  if (self->state_ == State::Closing && self->writing_bytes() == 0) self->start_close();
 }
 
 // A client that sends faster than its replies drain, or than the store
 // commits, is not read until they do: its acks and its unread output are bounded.
 bool Connection::backlogged(size_t divisor) const {
-  const auto& limits = worker_.broker().limits();
-  return worker_.shard().pending_acks(id_) >= limits.max_pending_acks / divisor ||
+  const auto& limits = worker().broker().limits();
+  return worker().shard().pending_acks(id_) >= limits.max_pending_acks / divisor ||
          queued_bytes() >= kOutputPauseFactor * limits.max_outbound_bytes / divisor;
 }
 
@@ -275,7 +289,7 @@ bool Connection::resume_if_drained() {
   if (state_ != State::Bound) return true;  // closing: nothing to resume
   if (backlogged(2)) return false;
   paused_ = false;
-  last_rx_ms_ = now_ms();  // its silence while paused was ours
+  mark_received();  // its silence while paused was ours
   uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), on_alloc, on_read);
   return true;
 }
@@ -291,10 +305,10 @@ void Connection::close() {
   state_ = State::Closing;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
   flush();
-  if (writes_in_flight_ == 0) {
+  if (writing_bytes() == 0) {
     start_close();
   } else {
-    worker_.wheel().schedule(id_, now_ms() + kCloseGraceMs);
+    worker().wheel().schedule(id_, now_ms() + kCloseGraceMs);
   }
 }
 
@@ -307,14 +321,14 @@ void Connection::abort(bool graceful) {
 void Connection::start_close() {
   if (closing_started_) return;
   closing_started_ = true;
-  worker_.wheel().cancel(id_);
+  worker().wheel().cancel(id_);
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_), on_closed);
 }
 
 void Connection::on_closed(uv_handle_t* h) {
   auto* self = static_cast<Connection*>(h->data);
-  self->worker_.forget(*self);
-  self->worker_.shard().on_link_closed(self->id_, self->graceful_);
+  self->worker().forget(*self);
+  self->worker().shard().on_link_closed(self->id_, self->graceful_);
   delete self;
 }
 

@@ -3,13 +3,17 @@
 //
 // Life: AwaitConnect -> Bound (CONNECT accepted) -> Closing -> freed in the
 // uv_close callback, never earlier and never from inside its own callbacks.
-// Memory while idle: no read buffer (reads land in the worker's shared
-// buffer); only an incomplete packet is kept, in spill_.
+// Memory while idle: the uv handle and a few fields, nothing else. Reads land
+// in the worker's shared buffer; only an incomplete packet is kept, in spill_.
+// Output is encoded into a buffer borrowed from the worker for the loop turn
+// and given back once written (see docs/architecture.md, "What an idle
+// connection holds").
 #pragma once
 
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -22,7 +26,7 @@ class Worker;
 
 class Connection final : public core::Link {
  public:
-  Connection(Worker& worker, uint64_t id);
+  Connection(uv_loop_t* loop, uint64_t id);
 
   // Starts reading a freshly accepted socket (`server` has one pending).
   bool accept_from(uv_stream_t* server);
@@ -35,7 +39,7 @@ class Connection final : public core::Link {
   void send(const mqtt::Packet& p) override;
   void send_publish(const core::Message& m, uint8_t qos, uint16_t packet_id, bool dup,
                     bool retain) override;
-  size_t queued_bytes() const override { return out_.size() + writing_bytes_; }
+  size_t queued_bytes() const override;
   void close() override;
   uint64_t id() const override { return id_; }
 
@@ -66,24 +70,32 @@ class Connection final : public core::Link {
   bool handle_connect(mqtt::Connect&& c, std::span<const uint8_t> rest);
   void bind(uint16_t keep_alive_s);
   void protocol_error(const char* what);
-  void queue_bytes(size_t before);
+  void queue_bytes(size_t added);
   void start_close();
   uint64_t now_ms() const;
+  void mark_received();
+  uint64_t last_rx_ms() const { return uint64_t{last_rx_ds_} * 100; }
+  std::string& out();
+  size_t writing_bytes() const;
+  // The worker is the loop's owner (uv_loop_t::data): no reference kept here,
+  // as every byte of an idle connection counts (tens of thousands per worker).
+  Worker& worker() const { return *static_cast<Worker*>(handle_.loop->data); }
 
-  Worker& worker_;
+  // Packed to 8 bytes with the keep-alive and the last-receive time: with the
+  // uv handle (248 bytes) the object stays in glibc's 304-byte size class.
   uv_tcp_t handle_{};
   uint64_t id_;
   State state_ = State::AwaitConnect;
-  bool graceful_ = false;      // DISCONNECT seen, or server shutdown: no will
-  bool flush_pending_ = false;
-  bool closing_started_ = false;
-  bool paused_ = false;
+  bool graceful_ : 1 = false;  // DISCONNECT seen, or server shutdown: no will
+  bool flush_pending_ : 1 = false;
+  bool closing_started_ : 1 = false;
+  bool paused_ : 1 = false;
   uint16_t keep_alive_s_ = 0;
-  uint32_t writes_in_flight_ = 0;
-  size_t writing_bytes_ = 0;
-  uint64_t last_rx_ms_ = 0;
-  std::string spill_;  // an incomplete packet
-  std::string out_;    // encoded packets not yet handed to the socket
+  // Loop time of the last byte received, in 100 ms units rounded up (the
+  // timing wheel's tick): wraps after 13 years of loop time.
+  uint32_t last_rx_ds_ = 0;
+  std::unique_ptr<std::string> spill_;  // an incomplete packet, if any
+  std::unique_ptr<std::string> out_;    // encoded packets not yet handed to the socket
 };
 
 }  // namespace edgemq::net

@@ -14,6 +14,10 @@ namespace edgemq::net {
 namespace {
 constexpr uint32_t kTickMs = 100;
 constexpr size_t kReadBufferBytes = 64 * 1024;
+// Spare output buffers kept for reuse, and the largest one kept: enough for
+// the connections that write in one busy turn, without holding much memory.
+constexpr size_t kSpareOutputBuffers = 1024;
+constexpr size_t kSpareOutputCapacity = 16 * 1024;
 }  // namespace
 
 Worker::Worker(size_t index, core::Broker& broker)
@@ -25,6 +29,7 @@ Worker::Worker(size_t index, core::Broker& broker)
       // Connection ids are unique across workers: the worker index in the top bits.
       next_conn_id_((static_cast<uint64_t>(index) << 48) + 1) {
   uv_loop_init(&loop_);
+  loop_.data = this;  // how a Connection finds its worker
   uv_update_time(&loop_);
   wheel_ = core::TimerWheel(uv_now(&loop_), kTickMs);
   uv_async_init(&loop_, &inbox_async_, on_inbox);
@@ -96,8 +101,7 @@ void Worker::on_inbox(uv_async_t* h) {
 void Worker::on_tick(uv_timer_t* h) {
   auto* self = static_cast<Worker*>(h->data);
   self->wheel_.advance(uv_now(&self->loop_), [self](core::TimerWheel::Id id) {
-    auto it = self->connections_.find(id);
-    if (it != self->connections_.end()) it->second->on_deadline();
+    if (Connection* c = self->connection(id)) c->on_deadline();
   });
   uint64_t now = uv_now(&self->loop_);
   if (self->sys_interval_ms_ != 0 && now >= self->next_sys_ms_) {
@@ -112,22 +116,34 @@ void Worker::on_prepare(uv_prepare_t* h) {
   std::vector<uint64_t> ids;
   ids.swap(self->dirty_);
   for (uint64_t id : ids) {
-    auto it = self->connections_.find(id);
-    if (it != self->connections_.end()) it->second->flush();
+    if (Connection* c = self->connection(id)) c->flush();
   }
   // Paused readers are few; checking them once a turn is cheap.
   std::erase_if(self->paused_, [self](uint64_t id) {
-    auto it = self->connections_.find(id);
-    return it == self->connections_.end() || it->second->resume_if_drained();
+    Connection* c = self->connection(id);
+    return c == nullptr || c->resume_if_drained();
   });
 }
 
 uv_buf_t Worker::read_buffer() { return uv_buf_init(read_buf_.data(), static_cast<unsigned>(read_buf_.size())); }
 
+std::unique_ptr<std::string> Worker::take_output_buffer() {
+  if (spare_output_.empty()) return std::make_unique<std::string>();
+  auto b = std::move(spare_output_.back());
+  spare_output_.pop_back();
+  return b;
+}
+
+void Worker::give_back_output_buffer(std::unique_ptr<std::string> buffer) {
+  if (!buffer || buffer->capacity() > kSpareOutputCapacity || spare_output_.size() >= kSpareOutputBuffers) return;
+  buffer->clear();
+  spare_output_.push_back(std::move(buffer));
+}
+
 Connection* Worker::add_connection() {
   uint64_t id = next_conn_id_++;
-  auto* c = new Connection(*this, id);
-  connections_[id] = c;
+  auto* c = new Connection(&loop_, id);
+  shard_.attach(*c);
   live_.fetch_add(1, std::memory_order_relaxed);
   return c;
 }
@@ -157,17 +173,16 @@ void Worker::adopt(int fd, mqtt::Connect connect, std::string rest) {
   add_connection()->adopt(fd, std::move(connect), rest);
 }
 
-void Worker::forget(Connection& c) {
-  connections_.erase(c.id());
-  live_.fetch_sub(1, std::memory_order_relaxed);
-}
+Connection* Worker::connection(uint64_t id) const { return static_cast<Connection*>(shard_.link(id)); }
+
+void Worker::forget(Connection&) { live_.fetch_sub(1, std::memory_order_relaxed); }
 
 void Worker::drain_now() {
   draining_ = true;
   listener_->close();
   // Server shutdown is not a client failure: no wills (see docs/architecture.md).
   std::vector<Connection*> all;
-  for (auto& [id, c] : connections_) all.push_back(c);
+  shard_.for_each_link([&](core::Link& l) { all.push_back(static_cast<Connection*>(&l)); });
   for (Connection* c : all) c->abort(true);
 }
 

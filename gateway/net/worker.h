@@ -16,7 +16,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "gateway/core/shard.h"
@@ -59,6 +58,10 @@ class Worker {
   core::Broker& broker() { return broker_; }
   core::TimerWheel& wheel() { return wheel_; }
   uv_buf_t read_buffer();
+  // Output buffers are lent to connections for the turns in which they have
+  // something to write, so that an idle connection holds none.
+  std::unique_ptr<std::string> take_output_buffer();
+  void give_back_output_buffer(std::unique_ptr<std::string> buffer);
   void need_flush(uint64_t conn_id) { dirty_.push_back(conn_id); }
   void paused(uint64_t conn_id) { paused_.push_back(conn_id); }
   void accepted(uv_stream_t* server);
@@ -74,6 +77,9 @@ class Worker {
   static void on_tick(uv_timer_t* h);
   static void on_prepare(uv_prepare_t* h);
   Connection* add_connection();
+  // This worker's connection `id`, if still open. The shard's link registry is
+  // the only index of connections, and every link it holds is a Connection.
+  Connection* connection(uint64_t id) const;
   void drain_now();
   void stop_now();
 
@@ -91,9 +97,9 @@ class Worker {
   uint64_t next_sys_ms_ = 0;
   core::TimerWheel wheel_;
   std::vector<char> read_buf_;
+  std::vector<std::unique_ptr<std::string>> spare_output_;  // at most kSpareOutputBuffers
   std::vector<uint64_t> dirty_;
   std::vector<uint64_t> paused_;  // connections not read until their acks drain
-  std::unordered_map<uint64_t, Connection*> connections_;
   uint64_t next_conn_id_;
   std::atomic<size_t> live_{0};
   bool draining_ = false;

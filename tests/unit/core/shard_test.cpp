@@ -15,6 +15,27 @@ TEST(ShardConnect, CleanSessionGetsNoSessionPresent_MQTT_3_2_2_1) {
   EXPECT_EQ(h.broker().stats().clients_connected.load(), 1);
 }
 
+TEST(ShardLinks, ALinkIsKnownFromAttachUntilClosedConnectedOrNot) {
+  ShardHarness h;
+  FakeLink idle(1), connected(2);
+  h.shard().attach(idle);  // accepted, no CONNECT yet
+  h.connect(connected, "dev");
+  EXPECT_EQ(h.shard().link(idle.id()), &idle);
+  EXPECT_EQ(h.shard().link(connected.id()), &connected);
+  EXPECT_EQ(h.shard().client(idle.id()), nullptr);
+  EXPECT_NE(h.shard().client(connected.id()), nullptr);
+
+  h.shard().on_link_closed(idle.id(), false);
+  EXPECT_EQ(h.shard().link(idle.id()), nullptr);
+  EXPECT_EQ(h.broker().stats().clients_connected.load(), 1) << "a link that never connected is not a client";
+
+  h.shard().on_link_closed(connected.id(), false);
+  EXPECT_EQ(h.shard().link(connected.id()), nullptr);
+  EXPECT_EQ(h.broker().stats().clients_connected.load(), 0);
+  EXPECT_EQ(h.shard().session_count(), 0u) << "a clean session ends with its connection [MQTT-3.1.2-6]";
+  EXPECT_FALSE(h.shard().on_packet(connected.id(), mqtt::Pingreq{})) << "packets for a closed link are refused";
+}
+
 TEST(ShardConnect, SecondConnectIsAProtocolViolation_MQTT_3_1_0_2) {
   ShardHarness h;
   FakeLink a(1);
