@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <memory>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -160,8 +162,14 @@ void Worker::hand_over(Connection& c, size_t to, mqtt::Connect connect, std::str
   int fd = c.duplicate_fd();
   c.abort(true);
   if (fd < 0) return;
-  peers_[to]->post([fd, connect = std::move(connect), rest = std::move(rest)](Worker& w) mutable {
-    w.adopt(fd, std::move(connect), std::move(rest));
+  // The task owns the descriptor until adopt takes it: a task dropped because
+  // the target already stopped (shutdown) closes it instead of leaking it.
+  auto owned = std::shared_ptr<int>(new int(fd), [](int* p) {
+    if (*p >= 0) ::close(*p);
+    delete p;
+  });
+  peers_[to]->post([owned, connect = std::move(connect), rest = std::move(rest)](Worker& w) mutable {
+    w.adopt(std::exchange(*owned, -1), std::move(connect), std::move(rest));
   });
 }
 
