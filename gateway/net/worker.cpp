@@ -23,7 +23,9 @@ Worker::Worker(size_t index, core::Broker& broker)
       wheel_(0, kTickMs),
       read_buf_(kReadBufferBytes),
       // Connection ids are unique across workers: the worker index in the top bits.
-      next_conn_id_((static_cast<uint64_t>(index) << 48) + 1) {
+      next_conn_id_((static_cast<uint64_t>(index) << 48) + 1),
+      inbound_(broker.shard_count()),
+      delivering_(broker.shard_count()) {
   uv_loop_init(&loop_);
   uv_update_time(&loop_);
   wheel_ = core::TimerWheel(uv_now(&loop_), kTickMs);
@@ -75,6 +77,18 @@ void Worker::post(Task task) {
   if (inbox_.size() == 1) uv_async_send(&inbox_async_);
 }
 
+void Worker::take_deliveries(size_t from, core::DeliveryBatch& batch) {
+  std::lock_guard lock(inbox_mu_);
+  if (!inbox_open_) {
+    batch.clear();
+    return;
+  }
+  core::append_batch(inbound_[from], batch);
+  // At most one per origin and loop turn; libuv coalesces pending sends. Under
+  // the lock: once the inbox is closed the handle may be closed too.
+  uv_async_send(&inbox_async_);
+}
+
 void Worker::request_drain() {
   post([](Worker& w) { w.drain_now(); });
 }
@@ -89,6 +103,11 @@ void Worker::on_inbox(uv_async_t* h) {
   {
     std::lock_guard lock(self->inbox_mu_);
     tasks.swap(self->inbox_);
+    // delivering_ holds only emptied vectors here: inbound_ gets their capacity.
+    self->inbound_.swap(self->delivering_);
+  }
+  for (auto& batch : self->delivering_) {
+    if (!batch.empty()) core::deliver_batch(self->shard_, batch);
   }
   for (auto& t : tasks) t(*self);
 }
@@ -107,8 +126,10 @@ void Worker::on_tick(uv_timer_t* h) {
 }
 
 void Worker::on_prepare(uv_prepare_t* h) {
-  // Once per loop turn, before blocking: write what this turn queued.
+  // Once per loop turn, before blocking: hand other workers the deliveries
+  // this turn routed to them, then write what this turn queued.
   auto* self = static_cast<Worker*>(h->data);
+  self->broker_.flush_deliveries(self->index_);
   std::vector<uint64_t> ids;
   ids.swap(self->dirty_);
   for (uint64_t id : ids) {
@@ -177,6 +198,7 @@ void Worker::stop_now() {
     std::lock_guard lock(inbox_mu_);
     inbox_open_ = false;
     inbox_.clear();
+    for (auto& batch : inbound_) batch.clear();
   }
   uv_timer_stop(&tick_);
   uv_prepare_stop(&flush_);
