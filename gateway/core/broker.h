@@ -75,6 +75,8 @@ class Broker {
   // On shard `origin`'s thread, once per loop turn: hands each non-empty
   // outbox of that shard to its target.
   void flush_deliveries(size_t origin);
+  // Records shard `origin` routed to `target` this loop turn (origin's thread).
+  size_t outbox_size(size_t origin, size_t target) const { return outboxes_[origin][target].size(); }
 
   const Limits& limits() const { return limits_; }
   Router& router() { return router_; }

@@ -51,6 +51,13 @@ class Worker {
   // record of `batch` (left empty); they are delivered on this thread, in
   // order, before the tasks posted by then. Dropped once stopped.
   void take_deliveries(size_t from, core::DeliveryBatch& batch);
+  // Read back-pressure for hand-offs (docs/architecture.md). On this thread:
+  // the deliveries routed this turn to workers whose undelivered records
+  // plus those reach kHandoffBacklog; and whether a worker this one feeds
+  // holds at least kHandoffBacklog / divisor (if so, that worker wakes this
+  // one once it has delivered some).
+  size_t routed_to_congested() const;
+  bool handoff_congested(size_t divisor);
   // Thread-safe. Phase 1: stop accepting and close every connection.
   void request_drain();
   // Thread-safe. Phase 2: close the remaining handles; the loop then ends.
@@ -78,6 +85,7 @@ class Worker {
   static void on_inbox(uv_async_t* h);
   static void on_tick(uv_timer_t* h);
   static void on_prepare(uv_prepare_t* h);
+  void wake();  // thread-safe: one more loop turn, so paused readers are checked
   Connection* add_connection();
   void drain_now();
   void stop_now();
@@ -111,6 +119,8 @@ class Worker {
   // What on_inbox took out of inbound_; only this thread touches it, and its
   // emptied vectors go back to inbound_ at the next swap, capacity kept.
   std::vector<core::DeliveryBatch> delivering_;
+  std::atomic<size_t> handoff_backlog_{0};   // records handed to this worker, not yet delivered
+  std::atomic<bool> origins_waiting_{false};  // a worker paused readers until that backlog drains
 };
 
 }  // namespace edgemq::net

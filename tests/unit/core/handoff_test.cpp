@@ -15,12 +15,21 @@ std::vector<std::string> payloads(const FakeLink& link) {
   return out;
 }
 
-TEST(Handoff, RemoteDeliveriesWaitForTheOriginsFlush) {
-  ShardHarness h({}, storage::make_memory_store(), 2);
-  FakeLink sub(1), pub(2);
-  h.connect(sub, h.id_on(1, "sub"));
-  h.subscribe(sub, "t", 0);
-  h.connect(pub, h.id_on(0, "pub"));
+class Handoff : public ::testing::Test {
+ protected:
+  // `sub` subscribed to "t" from its home shard `sub_on`; `pub` connected on `pub_on`.
+  void connect(size_t sub_on, size_t pub_on, uint8_t qos = 0, bool clean = true) {
+    h.connect(sub, h.id_on(sub_on, "sub"), clean);
+    h.subscribe(sub, "t", qos);
+    h.connect(pub, h.id_on(pub_on, "pub"));
+  }
+
+  ShardHarness h{{}, storage::make_memory_store(), 3};
+  FakeLink sub{1}, pub{2};
+};
+
+TEST_F(Handoff, RemoteDeliveriesWaitForTheOriginsFlush) {
+  connect(1, 0);
   const size_t before = h.hand_offs();
   for (const char* m : {"1", "2", "3"}) h.publish(pub, "t", m, 0);
   h.run_posted();
@@ -34,12 +43,8 @@ TEST(Handoff, RemoteDeliveriesWaitForTheOriginsFlush) {
   EXPECT_EQ(h.hand_offs() - before, 1u) << "an empty outbox is not handed over";
 }
 
-TEST(Handoff, LocalDeliveriesAreImmediate) {
-  ShardHarness h({}, storage::make_memory_store(), 2);
-  FakeLink sub(1), pub(2);
-  h.connect(sub, h.id_on(1, "sub"));
-  h.subscribe(sub, "t", 0);
-  h.connect(pub, h.id_on(1, "pub"));
+TEST_F(Handoff, LocalDeliveriesAreImmediate) {
+  connect(1, 1);
   const size_t before = h.hand_offs();
   h.publish(pub, "t", "m", 0);
   EXPECT_EQ(payloads(sub), (std::vector<std::string>{"m"}));
@@ -50,9 +55,8 @@ TEST(Handoff, LocalDeliveriesAreImmediate) {
 // Two publishers on each of two shards, one wildcard subscriber on a third;
 // turns flush and drain in an uneven rhythm, so the target sometimes gets a
 // second batch from an origin before it drained the first.
-TEST(Handoff, EachPublishersOrderIsKeptAcrossShards_MQTT_4_6_0_5) {
-  ShardHarness h({}, storage::make_memory_store(), 3);
-  FakeLink sub(1), a0(2), b0(3), a1(4), b1(5);
+TEST_F(Handoff, EachPublishersOrderIsKeptAcrossShards_MQTT_4_6_0_5) {
+  FakeLink a0(3), b0(4), a1(5), b1(6);
   h.connect(sub, h.id_on(2, "sub"));
   h.subscribe(sub, "p/#", 0);
   std::vector<std::pair<FakeLink*, std::string>> pubs = {
@@ -74,12 +78,8 @@ TEST(Handoff, EachPublishersOrderIsKeptAcrossShards_MQTT_4_6_0_5) {
   for (auto& [link, id] : pubs) EXPECT_EQ(next[id], kPerPublisher) << id;
 }
 
-TEST(Handoff, LargeBatchesLoseNothing) {
-  ShardHarness h({}, storage::make_memory_store(), 2);
-  FakeLink sub(1), pub(2);
-  h.connect(sub, h.id_on(1, "sub"));
-  h.subscribe(sub, "t", 0);
-  h.connect(pub, h.id_on(0, "pub"));
+TEST_F(Handoff, LargeBatchesLoseNothing) {
+  connect(1, 0);
   // Far past the capacity a batch keeps, twice: the second round reuses
   // whatever the first left behind.
   constexpr int kPerTurn = 20000;
@@ -93,12 +93,8 @@ TEST(Handoff, LargeBatchesLoseNothing) {
   for (int i = 0; i < 2 * kPerTurn; ++i) ASSERT_EQ(got[i], std::to_string(i));
 }
 
-TEST(Handoff, StoredDeliveriesCrossShardsAndAreAcknowledged) {
-  ShardHarness h({}, storage::make_memory_store(), 2);
-  FakeLink sub(1), pub(2);
-  h.connect(sub, h.id_on(1, "durable"), false);
-  h.subscribe(sub, "t", 1);
-  h.connect(pub, h.id_on(0, "pub"));
+TEST_F(Handoff, StoredDeliveriesCrossShardsAndAreAcknowledged) {
+  connect(1, 0, 1, false);
   h.publish(pub, "t", "m", 1, 7);
   h.run_until([&] { return !sub.all<mqtt::Publish>().empty() && !pub.all<mqtt::Puback>().empty(); });
   const auto got = sub.all<mqtt::Publish>();
@@ -108,12 +104,8 @@ TEST(Handoff, StoredDeliveriesCrossShardsAndAreAcknowledged) {
   h.settle();
 }
 
-TEST(Handoff, TearDownWithBatchesInFlightLeaksNothing) {
-  ShardHarness h({}, storage::make_memory_store(), 2);
-  FakeLink sub(1), pub(2);
-  h.connect(sub, h.id_on(1, "sub"));
-  h.subscribe(sub, "t", 0);
-  h.connect(pub, h.id_on(0, "pub"));
+TEST_F(Handoff, TearDownWithBatchesInFlightLeaksNothing) {
+  connect(1, 0);
   for (int i = 0; i < 100; ++i) h.publish(pub, "t", "handed over", 0);
   h.flush();  // in the target's inbox, never drained
   for (int i = 0; i < 100; ++i) h.publish(pub, "t", "still in the outbox", 0);
