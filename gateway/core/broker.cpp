@@ -6,15 +6,6 @@
 #include "gateway/core/shard.h"
 
 namespace edgemq::core {
-namespace {
-
-struct Target {
-  std::string client_id;
-  uint8_t qos;
-  uint64_t seq;
-};
-
-}  // namespace
 
 Broker::Broker(const Limits& limits, storage::Store& store, storage::GroupCommitter& committer,
                Authenticator& auth, size_t shard_count)
@@ -23,7 +14,8 @@ Broker::Broker(const Limits& limits, storage::Store& store, storage::GroupCommit
       committer_(committer),
       auth_(auth),
       shard_count_(shard_count == 0 ? 1 : shard_count),
-      seq_(store.last_seq()) {}
+      seq_(store.last_seq()),
+      outboxes_(shard_count_, std::vector<DeliveryBatch>(shard_count_)) {}
 
 size_t Broker::home_shard(std::string_view client_id) const {
   return std::hash<std::string_view>{}(client_id) % shard_count_;
@@ -61,8 +53,9 @@ bool Broker::route(const MessagePtr& m, Shard& origin, std::function<void(Shard&
   }
 
   thread_local std::vector<RouteTarget> matches;
+  thread_local DeliveryBatch local;  // Shard::deliver never routes, so this is not re-entered
   router_.match(m->topic, matches);
-  std::vector<std::vector<Target>> by_shard(shard_count_);
+  auto& outbox = outboxes_[origin.index()];
   for (auto& t : matches) {
     uint8_t qos = std::min(t.qos, m->qos);
     uint64_t seq = 0;
@@ -71,7 +64,10 @@ bool Broker::route(const MessagePtr& m, Shard& origin, std::function<void(Shard&
       ws.put_queued(t.client_id, {seq, m->topic, m->payload, qos, false, 0,
                                   storage::DeliveryState::Pending});
     }
-    by_shard[home_shard(t.client_id)].push_back({std::move(t.client_id), qos, seq});
+    size_t s = home_shard(t.client_id);
+    // Remote records wait in the outbox; it is handed over only by
+    // flush_deliveries at the end of this loop turn, after the submit below.
+    (s == origin.index() ? local : outbox[s]).push_back({m, std::move(t.client_id), qos, seq});
   }
 
   bool waits = !ws.empty();
@@ -79,18 +75,15 @@ bool Broker::route(const MessagePtr& m, Shard& origin, std::function<void(Shard&
   if (retained_order.owns_lock()) retained_order.unlock();
 
   // Deliveries go out after the submit: see the header.
-  for (size_t s = 0; s < shard_count_; ++s) {
-    if (by_shard[s].empty()) continue;
-    auto deliver_all = [m, targets = std::move(by_shard[s])](Shard& shard) {
-      for (const auto& t : targets) shard.deliver(t.client_id, m, t.qos, t.seq);
-    };
-    if (s == origin.index()) {
-      deliver_all(origin);
-    } else {
-      post(s, std::move(deliver_all));
-    }
-  }
+  if (!local.empty()) deliver_batch(origin, local);
   return waits;
+}
+
+void Broker::flush_deliveries(size_t origin) {
+  auto& outbox = outboxes_[origin];
+  for (size_t to = 0; to < shard_count_; ++to) {
+    if (!outbox[to].empty()) poster_->hand_off(origin, to, outbox[to]);
+  }
 }
 
 }  // namespace edgemq::core

@@ -16,8 +16,10 @@
 #include <functional>
 #include <mutex>
 #include <string_view>
+#include <vector>
 
 #include "gateway/core/auth.h"
+#include "gateway/core/delivery.h"
 #include "gateway/core/limits.h"
 #include "gateway/core/message.h"
 #include "gateway/core/retained_index.h"
@@ -35,6 +37,11 @@ class ShardPoster {
  public:
   virtual ~ShardPoster() = default;
   virtual void post(size_t shard, std::function<void(Shard&)> work) = 0;
+  // Called on shard `from`'s thread with a non-empty batch for shard `to`.
+  // Takes every record, leaving `batch` empty (it may come back with another
+  // vector's capacity); shard `to` then runs deliver_batch on its own thread.
+  // Batches from one origin to one target are delivered in hand-off order.
+  virtual void hand_off(size_t from, size_t to, DeliveryBatch& batch) = 0;
 };
 
 class Broker {
@@ -65,6 +72,11 @@ class Broker {
   size_t home_shard(std::string_view client_id) const;
   size_t shard_count() const { return shard_count_; }
   void post(size_t shard, std::function<void(Shard&)> work) { poster_->post(shard, std::move(work)); }
+  // On shard `origin`'s thread, once per loop turn: hands each non-empty
+  // outbox of that shard to its target.
+  void flush_deliveries(size_t origin);
+  // Records shard `origin` routed to `target` this loop turn (origin's thread).
+  size_t outbox_size(size_t origin, size_t target) const { return outboxes_[origin][target].size(); }
 
   const Limits& limits() const { return limits_; }
   Router& router() { return router_; }
@@ -90,6 +102,8 @@ class Broker {
   std::mutex retained_order_mu_;  // orders retained index updates with their store submits
   Stats stats_;
   std::atomic<uint64_t> seq_;
+  // outboxes_[origin][target]: touched only by shard `origin`'s thread.
+  std::vector<std::vector<DeliveryBatch>> outboxes_;
 };
 
 }  // namespace edgemq::core

@@ -86,8 +86,10 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   }
   core::Stats::add(self->worker().broker().stats().bytes_received, static_cast<uint64_t>(nread));
   self->mark_received();
+  const size_t congested = self->worker().routed_to_congested();
   self->consume(std::span(reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)));
-  if (self->pause_if_backlogged()) self->worker().paused(self->id_);
+  const bool feeds_congested = self->worker().routed_to_congested() > congested;
+  if (self->pause_if_backlogged(feeds_congested)) self->worker().paused(self->id_);
 }
 
 void Connection::consume(std::span<const uint8_t> in) {
@@ -276,9 +278,9 @@ bool Connection::backlogged(size_t divisor) const {
          queued_bytes() >= kOutputPauseFactor * limits.max_outbound_bytes / divisor;
 }
 
-bool Connection::pause_if_backlogged() {
+bool Connection::pause_if_backlogged(bool feeds_congested) {
   if (paused_ || state_ != State::Bound) return false;
-  if (!backlogged(1)) return false;
+  if (!feeds_congested && !backlogged(1)) return false;
   paused_ = true;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
   return true;
@@ -287,7 +289,7 @@ bool Connection::pause_if_backlogged() {
 bool Connection::resume_if_drained() {
   if (!paused_) return true;
   if (state_ != State::Bound) return true;  // closing: nothing to resume
-  if (backlogged(2)) return false;
+  if (backlogged(2) || worker().handoff_congested(2)) return false;
   paused_ = false;
   mark_received();  // its silence while paused was ours
   uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), on_alloc, on_read);

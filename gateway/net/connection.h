@@ -44,10 +44,13 @@ class Connection final : public core::Link {
   uint64_t id() const override { return id_; }
 
   void flush();
-  // Stops reading while too many replies wait for the store; true if paused.
-  bool pause_if_backlogged();
+  // Stops reading while too many replies wait for the store or its output,
+  // or when its last read routed deliveries to a worker whose inbox is over
+  // its bound (`feeds_congested`); true if paused.
+  bool pause_if_backlogged(bool feeds_congested);
   bool backlogged(size_t divisor) const;
-  // Resumes reading once the backlog is below half the limit; true if resumed.
+  // Resumes reading once the backlog is below half the limit, and no worker
+  // this one hands deliveries to is over half its bound; true if resumed.
   bool resume_if_drained();
   // A second descriptor for this socket, for handing it to another worker.
   int duplicate_fd();

@@ -121,4 +121,8 @@ void Gateway::post(size_t shard, std::function<void(core::Shard&)> work) {
   workers_[shard]->post([work = std::move(work)](Worker& w) { work(w.shard()); });
 }
 
+void Gateway::hand_off(size_t from, size_t to, core::DeliveryBatch& batch) {
+  workers_[to]->take_deliveries(from, batch);
+}
+
 }  // namespace edgemq::net

@@ -38,6 +38,7 @@ class Gateway final : public core::ShardPoster {
   void shutdown();
 
   void post(size_t shard, std::function<void(core::Shard&)> work) override;
+  void hand_off(size_t from, size_t to, core::DeliveryBatch& batch) override;
   core::Broker& broker() { return *broker_; }
 
  private:

@@ -20,6 +20,10 @@ constexpr size_t kReadBufferBytes = 64 * 1024;
 // the connections that write in one busy turn, without holding much memory.
 constexpr size_t kSpareOutputBuffers = 1024;
 constexpr size_t kSpareOutputCapacity = 16 * 1024;
+// Undelivered records one worker may be handed before the workers feeding it
+// pause the connections whose reads add more: 64 Ki records of 64 B plus the
+// messages they share, a few MiB. Reading resumes below half.
+constexpr size_t kHandoffBacklog = 64 * 1024;
 }  // namespace
 
 Worker::Worker(size_t index, core::Broker& broker)
@@ -29,7 +33,9 @@ Worker::Worker(size_t index, core::Broker& broker)
       wheel_(0, kTickMs),
       read_buf_(kReadBufferBytes),
       // Connection ids are unique across workers: the worker index in the top bits.
-      next_conn_id_((static_cast<uint64_t>(index) << 48) + 1) {
+      next_conn_id_((static_cast<uint64_t>(index) << 48) + 1),
+      inbound_(broker.shard_count()),
+      delivering_(broker.shard_count()) {
   uv_loop_init(&loop_);
   loop_.data = this;  // how a Connection finds its worker
   uv_update_time(&loop_);
@@ -82,6 +88,47 @@ void Worker::post(Task task) {
   if (inbox_.size() == 1) uv_async_send(&inbox_async_);
 }
 
+void Worker::take_deliveries(size_t from, core::DeliveryBatch& batch) {
+  std::lock_guard lock(inbox_mu_);
+  if (!inbox_open_) {
+    batch.clear();
+    return;
+  }
+  handoff_backlog_.fetch_add(batch.size());
+  core::append_batch(inbound_[from], batch);
+  // At most one per origin and loop turn; libuv coalesces pending sends. Under
+  // the lock: once the inbox is closed the handle may be closed too.
+  uv_async_send(&inbox_async_);
+}
+
+size_t Worker::routed_to_congested() const {
+  size_t n = 0;
+  for (size_t t = 0; t < peers_.size(); ++t) {
+    if (t == index_) continue;
+    // This turn's outbox counts too: libuv reads a busy socket many times
+    // per turn, and one turn may read a lot from many sockets.
+    const size_t routed = broker_.outbox_size(index_, t);
+    if (peers_[t]->handoff_backlog_.load() + routed >= kHandoffBacklog) n += routed;
+  }
+  return n;
+}
+
+bool Worker::handoff_congested(size_t divisor) {
+  for (size_t t = 0; t < peers_.size(); ++t) {
+    Worker& target = *peers_[t];
+    if (t == index_ || target.handoff_backlog_.load() < kHandoffBacklog / divisor) continue;
+    target.origins_waiting_.store(true);
+    // Checked again after the flag: it may have drained before seeing it.
+    if (target.handoff_backlog_.load() >= kHandoffBacklog / divisor) return true;
+  }
+  return false;
+}
+
+void Worker::wake() {
+  std::lock_guard lock(inbox_mu_);
+  if (inbox_open_) uv_async_send(&inbox_async_);
+}
+
 void Worker::request_drain() {
   post([](Worker& w) { w.drain_now(); });
 }
@@ -96,6 +143,23 @@ void Worker::on_inbox(uv_async_t* h) {
   {
     std::lock_guard lock(self->inbox_mu_);
     tasks.swap(self->inbox_);
+    // delivering_ holds only emptied vectors here: inbound_ gets their capacity.
+    self->inbound_.swap(self->delivering_);
+  }
+  size_t delivered = 0;
+  for (auto& batch : self->delivering_) {
+    delivered += batch.size();
+    if (!batch.empty()) core::deliver_batch(self->shard_, batch);
+  }
+  if (delivered != 0) {
+    self->handoff_backlog_.fetch_sub(delivered);
+    // After the decrement: a worker that saw the backlog high set the flag
+    // first, so either it sees the drop or it is woken (both seq_cst).
+    if (self->origins_waiting_.exchange(false)) {
+      for (Worker* p : self->peers_) {
+        if (p != self) p->wake();
+      }
+    }
   }
   for (auto& t : tasks) t(*self);
 }
@@ -113,8 +177,10 @@ void Worker::on_tick(uv_timer_t* h) {
 }
 
 void Worker::on_prepare(uv_prepare_t* h) {
-  // Once per loop turn, before blocking: write what this turn queued.
+  // Once per loop turn, before blocking: hand other workers the deliveries
+  // this turn routed to them, then write what this turn queued.
   auto* self = static_cast<Worker*>(h->data);
+  self->broker_.flush_deliveries(self->index_);
   std::vector<uint64_t> ids;
   ids.swap(self->dirty_);
   for (uint64_t id : ids) {
@@ -200,6 +266,7 @@ void Worker::stop_now() {
     std::lock_guard lock(inbox_mu_);
     inbox_open_ = false;
     inbox_.clear();
+    for (auto& batch : inbound_) batch.clear();
   }
   uv_timer_stop(&tick_);
   uv_prepare_stop(&flush_);

@@ -1,7 +1,8 @@
 // One worker: a thread, its uv loop, and everything it accepted. It owns its
 // listening socket (SO_REUSEPORT on the shared port, so the kernel spreads
 // accepts), its connections, its core Shard, a timing wheel for keep-alive
-// deadlines, and an inbox that other threads post to.
+// deadlines, and an inbox that other threads post tasks and hand batches of
+// deliveries to.
 //
 // Handles owned here: listener, inbox async, tick timer, flush prepare. They
 // are closed through uv_close in stop(); the loop must then close cleanly.
@@ -45,6 +46,17 @@ class Worker {
 
   // Thread-safe; `task` runs on this worker's thread. Dropped once stopped.
   void post(Task task);
+  // Thread-safe; called by worker `from` once per loop turn. Takes every
+  // record of `batch` (left empty); they are delivered on this thread, in
+  // order, before the tasks posted by then. Dropped once stopped.
+  void take_deliveries(size_t from, core::DeliveryBatch& batch);
+  // Read back-pressure for hand-offs (docs/architecture.md). On this thread:
+  // the deliveries routed this turn to workers whose undelivered records
+  // plus those reach kHandoffBacklog; and whether a worker this one feeds
+  // holds at least kHandoffBacklog / divisor (if so, that worker wakes this
+  // one once it has delivered some).
+  size_t routed_to_congested() const;
+  bool handoff_congested(size_t divisor);
   // Thread-safe. Phase 1: stop accepting and close every connection.
   void request_drain();
   // Thread-safe. Phase 2: close the remaining handles; the loop then ends.
@@ -76,6 +88,7 @@ class Worker {
   static void on_inbox(uv_async_t* h);
   static void on_tick(uv_timer_t* h);
   static void on_prepare(uv_prepare_t* h);
+  void wake();  // thread-safe: one more loop turn, so paused readers are checked
   Connection* add_connection();
   // This worker's connection `id`, if still open. The shard's link registry is
   // the only index of connections, and every link it holds is a Connection.
@@ -105,9 +118,15 @@ class Worker {
   bool draining_ = false;
   std::thread thread_;
 
-  std::mutex inbox_mu_;  // guards inbox_ and inbox_open_
+  std::mutex inbox_mu_;  // guards inbox_, inbound_ and inbox_open_
   std::vector<Task> inbox_;
+  std::vector<core::DeliveryBatch> inbound_;  // by origin worker
   bool inbox_open_ = true;
+  // What on_inbox took out of inbound_; only this thread touches it, and its
+  // emptied vectors go back to inbound_ at the next swap, capacity kept.
+  std::vector<core::DeliveryBatch> delivering_;
+  std::atomic<size_t> handoff_backlog_{0};   // records handed to this worker, not yet delivered
+  std::atomic<bool> origins_waiting_{false};  // a worker paused readers until that backlog drains
 };
 
 }  // namespace edgemq::net

@@ -1,6 +1,9 @@
-// Drives a core::Shard without sockets: FakeLinks record what the shard sends,
+// Drives core::Shards without sockets: FakeLinks record what a shard sends,
 // a memory store stands in for RocksDB, and commit completions are run on the
-// test thread when the test waits for them.
+// test thread when the test waits for them. With several shards, all run on
+// the test thread: each client lives on its home shard, and deliveries to
+// another shard wait in the origin's outbox until flush() (what a worker does
+// once per loop turn), then in the target's inbox until run_posted().
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,6 +12,9 @@
 #include <condition_variable>
 #include <functional>
 #include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -51,24 +57,42 @@ class FakeLink final : public Link {
 
 class ShardHarness : public ShardPoster {
  public:
-  explicit ShardHarness(Limits limits = {}, std::unique_ptr<storage::Store> store = storage::make_memory_store())
+  explicit ShardHarness(Limits limits = {}, std::unique_ptr<storage::Store> store = storage::make_memory_store(),
+                        size_t shards = 1)
       : store_(std::move(store)),
         committer_(*store_, false),
-        broker_(limits, *store_, committer_, auth_, 1),
-        shard_(broker_, 0) {
+        broker_(limits, *store_, committer_, auth_, shards),
+        inbound_(shards) {
+    for (size_t i = 0; i < shards; ++i) {
+      shards_.push_back(std::make_unique<Shard>(broker_, i));
+      inbound_[i].resize(shards);
+    }
     broker_.set_poster(this);
   }
   ~ShardHarness() override { committer_.stop(); }
 
-  void post(size_t, std::function<void(Shard&)> work) override {
+  void post(size_t shard, std::function<void(Shard&)> work) override {
     std::lock_guard lock(mu_);
-    tasks_.push_back(std::move(work));
+    tasks_.emplace_back(shard, std::move(work));
   }
 
-  // Runs posted work until `done` holds; fails the test after 5 s.
+  void hand_off(size_t from, size_t to, DeliveryBatch& batch) override {
+    EXPECT_FALSE(batch.empty()) << "an empty outbox is not handed over";
+    std::lock_guard lock(mu_);
+    append_batch(inbound_[to][from], batch);
+    ++hand_offs_;
+  }
+
+  // What a worker does at the end of each loop turn, for every shard.
+  void flush() {
+    for (size_t i = 0; i < shards_.size(); ++i) broker_.flush_deliveries(i);
+  }
+
+  // Flushes and runs posted work until `done` holds; fails the test after 5 s.
   void run_until(const std::function<bool()>& done) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (!done()) {
+      flush();
       run_posted();
       if (std::chrono::steady_clock::now() > deadline) {
         ADD_FAILURE() << "condition not reached in 5 s";
@@ -78,13 +102,20 @@ class ShardHarness : public ShardPoster {
     }
   }
 
+  // Delivers the batches handed over so far, then runs posted work, each on
+  // its shard (as a worker's inbox callback does).
   void run_posted() {
-    std::vector<std::function<void(Shard&)>> tasks;
+    std::vector<std::vector<DeliveryBatch>> batches(shards_.size(), std::vector<DeliveryBatch>(shards_.size()));
+    std::vector<std::pair<size_t, std::function<void(Shard&)>>> tasks;
     {
       std::lock_guard lock(mu_);
       tasks.swap(tasks_);
+      batches.swap(inbound_);
     }
-    for (auto& t : tasks) t(shard_);
+    for (size_t to = 0; to < shards_.size(); ++to) {
+      for (auto& batch : batches[to]) deliver_batch(*shards_[to], batch);
+    }
+    for (auto& [shard, t] : tasks) t(*shards_[shard]);
   }
 
   // Waits until every commit submitted so far has completed.
@@ -95,14 +126,17 @@ class ShardHarness : public ShardPoster {
     run_until([&] { return done; });
   }
 
-  // Connects `link` with a CONNECT; returns the CONNACK it got.
+  // Connects `link` with a CONNECT on the id's home shard; returns the
+  // CONNACK it got.
   mqtt::Connack connect(FakeLink& link, const std::string& id, bool clean = true,
                         std::optional<mqtt::Will> will = std::nullopt) {
     mqtt::Connect c;
     c.client_id = id;
     c.clean_session = clean;
     c.will = std::move(will);
-    auto r = shard_.on_connect(link, c);
+    size_t home = id.empty() ? 0 : broker_.home_shard(id);
+    link_shard_[link.id()] = home;
+    auto r = shards_[home]->on_connect(link, c);
     EXPECT_NE(r.outcome, Shard::ConnectOutcome::HandOver);
     auto acks = link.all<mqtt::Connack>();
     EXPECT_FALSE(acks.empty());
@@ -111,16 +145,29 @@ class ShardHarness : public ShardPoster {
 
   void subscribe(FakeLink& link, const std::string& filter, uint8_t qos, uint16_t id = 1) {
     size_t before = link.all<mqtt::Suback>().size();
-    ASSERT_TRUE(shard_.on_packet(link.id(), mqtt::Subscribe{id, {{filter, qos}}}));
+    ASSERT_TRUE(shard_of(link).on_packet(link.id(), mqtt::Subscribe{id, {{filter, qos}}}));
     run_until([&] { return link.all<mqtt::Suback>().size() > before; });
   }
 
   void publish(FakeLink& link, const std::string& topic, const std::string& payload, uint8_t qos,
                uint16_t id = 0, bool retain = false) {
-    ASSERT_TRUE(shard_.on_packet(link.id(), mqtt::Publish{false, qos, retain, topic, id, payload}));
+    ASSERT_TRUE(shard_of(link).on_packet(link.id(), mqtt::Publish{false, qos, retain, topic, id, payload}));
   }
 
-  Shard& shard() { return shard_; }
+  // A client id, starting with `prefix`, whose home is `shard`.
+  std::string id_on(size_t shard, const std::string& prefix) const {
+    for (int i = 0;; ++i) {
+      std::string id = prefix + std::to_string(i);
+      if (broker_.home_shard(id) == shard) return id;
+    }
+  }
+
+  Shard& shard(size_t i = 0) { return *shards_[i]; }
+  size_t hand_offs() {
+    std::lock_guard lock(mu_);
+    return hand_offs_;
+  }
+  Shard& shard_of(const FakeLink& link) { return *shards_[link_shard_.at(link.id())]; }
   Broker& broker() { return broker_; }
   storage::Store& store() { return *store_; }
 
@@ -129,9 +176,12 @@ class ShardHarness : public ShardPoster {
   storage::GroupCommitter committer_;
   AllowAll auth_;
   Broker broker_;
-  Shard shard_;
-  std::mutex mu_;
-  std::vector<std::function<void(Shard&)>> tasks_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::unordered_map<uint64_t, size_t> link_shard_;  // link id -> the shard it connected to
+  std::mutex mu_;  // guards tasks_, inbound_, hand_offs_ (commit completions post from the store thread)
+  std::vector<std::pair<size_t, std::function<void(Shard&)>>> tasks_;
+  std::vector<std::vector<DeliveryBatch>> inbound_;  // [to][from]
+  size_t hand_offs_ = 0;  // batches handed over so far
 };
 
 }  // namespace edgemq::core::testing

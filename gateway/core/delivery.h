@@ -1,0 +1,44 @@
+// A delivery on its way from the shard that routed a message to the home
+// shard of one subscriber, and the batches they travel in.
+//
+// Deliveries to another shard are not posted one by one: the routing shard
+// appends them to its outbox for that shard (no lock: only its own thread
+// touches it) and hands the whole outbox over once per loop turn, in one
+// locked swap and one wake-up (Broker::flush_deliveries, ShardPoster::hand_off).
+// One origin's batches to one target arrive in the order they were handed
+// over and are delivered in order, so one publisher's messages reach one
+// subscriber in publish order [MQTT-4.6.0-5/6].
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gateway/core/message.h"
+
+namespace edgemq::core {
+
+class Shard;
+
+struct Delivery {
+  MessagePtr msg;
+  std::string client_id;
+  uint8_t qos = 0;   // as granted: min(subscription, message)
+  uint64_t seq = 0;  // its queue record for a persistent subscriber, else 0
+};
+
+using DeliveryBatch = std::vector<Delivery>;
+
+// Moves every record of `from` behind those of `into`, leaving `from` empty.
+// When `into` is empty the two just swap, so no record is moved and capacity
+// goes back and forth between origin and target instead of being reallocated.
+void append_batch(DeliveryBatch& into, DeliveryBatch& from);
+
+// Delivers every record of `batch` on `shard`, in order, then empties it. A
+// batch that grew past a few thousand records is replaced by a small one:
+// capacity is reused turn after turn, but an idle pair of shards does not
+// keep the memory of its busiest turn.
+void deliver_batch(Shard& shard, DeliveryBatch& batch);
+
+}  // namespace edgemq::core
