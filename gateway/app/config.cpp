@@ -96,8 +96,12 @@ const std::vector<Key>& keys() {
       limit_key("max_inflight", "unacknowledged QoS 1/2 messages per subscriber", &core::Limits::max_inflight, 1,
                 65535),
       limit_key("max_queued_messages",
-                "QoS 1/2 messages queued per session behind the inflight window; newer ones are dropped",
+                "QoS 1/2 messages queued per session behind the inflight window; past it an online "
+                "session holds publishers' acks back, an offline one drops new messages",
                 &core::Limits::max_queued_messages, 0, 100000000),
+      limit_key("ack_hold_timeout",
+                "seconds a full queue may hold publishers' acks back before its session drops instead",
+                &core::Limits::ack_hold_timeout_s, 1, 3600),
       limit_key("max_outbound_bytes", "bytes waiting to be written to one client before QoS 0 is dropped",
                 &core::Limits::max_outbound_bytes, 1024, 1ull << 32),
       limit_key("max_pending_acks",

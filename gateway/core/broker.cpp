@@ -56,6 +56,10 @@ bool Broker::route(const MessagePtr& m, Shard& origin, std::function<void(Shard&
   thread_local DeliveryBatch local;  // Shard::deliver never routes, so this is not re-entered
   router_.match(m->topic, matches);
   auto& outbox = outboxes_[origin.index()];
+  // A publisher waiting for its ack, and a target whose queue is full: the
+  // ack waits for room too (ack_gate.h). Created on the first such target.
+  AckGatePtr gate;
+  const bool may_gate = committed && m->qos > 0 && !congested_.empty();
   for (auto& t : matches) {
     uint8_t qos = std::min(t.qos, m->qos);
     uint64_t seq = 0;
@@ -64,14 +68,34 @@ bool Broker::route(const MessagePtr& m, Shard& origin, std::function<void(Shard&
       ws.put_queued(t.client_id, {seq, m->topic, m->payload, qos, false, 0,
                                   storage::DeliveryState::Pending});
     }
+    AckGatePtr held;
+    if (may_gate && qos > 0 && congested_.contains(t.client_id)) {
+      if (!gate) gate = std::make_shared<AckGate>(*this, origin.index(), std::move(committed));
+      gate->hold();
+      held = gate;
+      Stats::add(stats_.acks_held);
+    }
     size_t s = home_shard(t.client_id);
     // Remote records wait in the outbox; it is handed over only by
     // flush_deliveries at the end of this loop turn, after the submit below.
-    (s == origin.index() ? local : outbox[s]).push_back({m, std::move(t.client_id), qos, seq});
+    (s == origin.index() ? local : outbox[s]).push_back({m, std::move(t.client_id), qos, seq, std::move(held)});
   }
 
   bool waits = !ws.empty();
-  if (waits) commit(std::move(ws), origin.index(), std::move(committed));
+  if (gate) {
+    // The gate's first hold is the route's: released by the commit, or now.
+    if (waits) {
+      committer_.submit(std::move(ws), [this, gate](const storage::Status& st) {
+        if (!st.ok) Stats::add(stats_.store_errors);
+        gate->release(&st);
+      });
+    } else {
+      gate->release();
+    }
+    waits = true;  // the caller's `committed` now belongs to the gate
+  } else if (waits) {
+    commit(std::move(ws), origin.index(), std::move(committed));
+  }
   if (retained_order.owns_lock()) retained_order.unlock();
 
   // Deliveries go out after the submit: see the header.

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "gateway/core/auth.h"
+#include "gateway/core/congestion_set.h"
 #include "gateway/core/delivery.h"
 #include "gateway/core/limits.h"
 #include "gateway/core/message.h"
@@ -83,6 +84,7 @@ class Broker {
   RetainedIndex& retained() { return retained_; }
   Stats& stats() { return stats_; }
   Authenticator& auth() { return auth_; }
+  CongestionSet& congested() { return congested_; }
   storage::Store& store() { return store_; }
   uint64_t uptime_start_ms = 0;
 
@@ -101,6 +103,7 @@ class Broker {
   RetainedIndex retained_;
   std::mutex retained_order_mu_;  // orders retained index updates with their store submits
   Stats stats_;
+  CongestionSet congested_;
   std::atomic<uint64_t> seq_;
   // outboxes_[origin][target]: touched only by shard `origin`'s thread.
   std::vector<std::vector<DeliveryBatch>> outboxes_;

@@ -21,7 +21,7 @@ void append_batch(DeliveryBatch& into, DeliveryBatch& from) {
 }
 
 void deliver_batch(Shard& shard, DeliveryBatch& batch) {
-  for (const Delivery& d : batch) shard.deliver(d.client_id, d.msg, d.qos, d.seq);
+  for (Delivery& d : batch) shard.deliver(d.client_id, d.msg, d.qos, d.seq, std::move(d.gate));
   batch.clear();  // releases the messages now, not when the vector is next used
   if (batch.capacity() > kKeptRecords) {
     DeliveryBatch small;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/core/ack_gate.h"
 #include "gateway/core/message.h"
 
 namespace edgemq::core {
@@ -26,6 +27,7 @@ struct Delivery {
   std::string client_id;
   uint8_t qos = 0;   // as granted: min(subscription, message)
   uint64_t seq = 0;  // its queue record for a persistent subscriber, else 0
+  AckGatePtr gate;   // set when the subscriber was congested at routing: hold it until there is room
 };
 
 using DeliveryBatch = std::vector<Delivery>;

@@ -15,8 +15,14 @@ struct Limits {
   // QoS 1/2 messages sent to one subscriber and not yet acknowledged.
   uint32_t max_inflight = 32;
   // QoS 1/2 messages waiting behind the inflight window, per session. Beyond
-  // it, new messages for that session are dropped and counted.
+  // it, an online session takes up to as many again while it holds back the
+  // publishers' acknowledgements; an offline or stuck one drops new messages
+  // (counted).
   uint32_t max_queued_messages = 1000;
+  // How long a full queue of an online session may hold back publishers'
+  // acknowledgements (docs/architecture.md, "Overload") before the session is
+  // treated as stuck and new messages for it are dropped instead.
+  uint32_t ack_hold_timeout_s = 5;
   // Bytes waiting to be written to one socket. Beyond it, QoS 0 messages to
   // that client are dropped and counted (QoS 1/2 are bounded by the window).
   size_t max_outbound_bytes = 1024 * 1024;

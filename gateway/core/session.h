@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/core/ack_gate.h"
 #include "gateway/core/lazy_deque.h"
 #include "gateway/core/lazy_map.h"
 #include "gateway/core/message.h"
@@ -38,6 +39,15 @@ struct InboundQos2 {
   std::vector<std::pair<uint64_t, uint64_t>> waiting;  // (link id, ack token) of resends
 };
 
+// Present from when an online session's queue reaches max_queued_messages
+// until it is empty: publishers are gated meanwhile, and the acknowledgements
+// of messages taken past the limit wait here until it is down to half.
+struct Congestion {
+  uint64_t progress_ms = 0;  // when the queue last moved (or congestion began)
+  bool stuck = false;  // did not move within ack_hold_timeout: drops, holds nothing
+  std::vector<AckGatePtr> held;
+};
+
 class Session {
  public:
   Session(std::string client_id, bool persistent)
@@ -56,6 +66,7 @@ class Session {
   LazyDeque<Outgoing> queue;     // waiting for the inflight window
   LazyMap<uint16_t, InboundQos2> inbound_qos2;  // QoS 2 ids received, PUBREL not yet seen
   Client* client = nullptr;         // the connection bound to it now, if any
+  std::unique_ptr<Congestion> congestion;  // a pointer: rare, and idle sessions stay small
 
  private:
   std::string client_id_;

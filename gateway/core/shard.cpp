@@ -97,6 +97,7 @@ void Shard::on_link_closed(uint64_t link_id, bool graceful) {
   Session* s = c->session();
   if (s == nullptr) return;  // taken over
   s->client = nullptr;
+  relieve(*s);  // an offline session holds no publisher back: it drops at its limit
   if (!s->persistent()) destroy_session(*s);  // [MQTT-3.1.2-6]
 }
 
@@ -119,6 +120,7 @@ Session& Shard::create_session(const std::string& client_id, bool persistent) {
 }
 
 void Shard::destroy_session(Session& s) {
+  relieve(s);
   for (const auto& [filter, qos] : s.subscriptions) broker_.router().unsubscribe(filter, s.client_id());
   if (s.persistent()) {
     storage::WriteSet ws;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "gateway/core/broker.h"
 #include "gateway/core/link.h"
@@ -58,7 +59,12 @@ class Shard {
   void on_link_closed(uint64_t link_id, bool graceful);
 
   // --- deliveries (from Broker::publish, on this thread) ---
-  void deliver(const std::string& client_id, const MessagePtr& m, uint8_t qos, uint64_t seq);
+  // `gate`, if any, is released once the session has room (Shard::enqueue).
+  void deliver(const std::string& client_id, const MessagePtr& m, uint8_t qos, uint64_t seq,
+               AckGatePtr gate = nullptr);
+  // Every worker tick: congested sessions that made no room in time stop
+  // holding acknowledgements back.
+  void on_tick(uint64_t now_ms);
 
   // --- start-up: sessions and queues read back from the store ---
   void restore_session(storage::SessionRecord&& record);
@@ -97,7 +103,13 @@ class Shard {
   void publish_will(Client& c);
 
   // Outbound QoS flows (shard_delivery.cpp).
-  void enqueue(Session& s, Outgoing&& o);
+  void enqueue(Session& s, Outgoing&& o, AckGatePtr gate = nullptr);
+  void congest(Session& s);
+  void release_held(Session& s);
+  // After the window took messages from a congested session's queue.
+  void drained(Session& s);
+  // Ends the session's congestion: held acknowledgements go out.
+  void relieve(Session& s);
   void send_now(Session& s, Outgoing&& o);
   void pump(Session& s);
   void resume(Session& s);
@@ -107,7 +119,9 @@ class Shard {
   Broker& broker_;
   size_t index_;
   uint64_t assigned_ids_ = 0;
-  uint64_t next_commit_ = 0;  // tells a session's InboundQos2 entries apart across takeovers
+  uint64_t next_commit_ = 0;
+  uint64_t now_ms_ = 0;  // the last tick's time
+  std::vector<Session*> congested_;  // sessions with a Congestion; few  // tells a session's InboundQos2 entries apart across takeovers
   SessionTable sessions_;
   std::unordered_map<uint64_t, Link*> links_;
 };

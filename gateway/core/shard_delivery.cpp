@@ -8,9 +8,11 @@
 
 namespace edgemq::core {
 
-void Shard::deliver(const std::string& client_id, const MessagePtr& m, uint8_t qos, uint64_t seq) {
+void Shard::deliver(const std::string& client_id, const MessagePtr& m, uint8_t qos, uint64_t seq,
+                    AckGatePtr gate) {
   Session* found = sessions_.find(client_id);
   if (found == nullptr) {
+    if (gate) gate->release();
     // The session ended while the message was on its way.
     if (seq != 0) {
       storage::WriteSet ws;
@@ -31,20 +33,86 @@ void Shard::deliver(const std::string& client_id, const MessagePtr& m, uint8_t q
     }
     return;
   }
-  enqueue(s, Outgoing{m, qos, seq, 0, storage::DeliveryState::Pending});
+  enqueue(s, Outgoing{m, qos, seq, 0, storage::DeliveryState::Pending}, std::move(gate));
 }
 
-void Shard::enqueue(Session& s, Outgoing&& o) {
+void Shard::enqueue(Session& s, Outgoing&& o, AckGatePtr gate) {
+  const size_t limit = broker_.limits().max_queued_messages;
   if (s.client != nullptr && s.queue.empty() && s.inflight.size() < broker_.limits().max_inflight) {
     send_now(s, std::move(o));
-    return;
+  } else if (s.queue.size() < limit) {
+    s.queue.push_back(std::move(o));
+    if (s.queue.size() >= limit && s.client != nullptr) congest(s);
+  } else {
+    // Full (a queue that filled while offline stays so for a while after the
+    // client is back). Online and not stuck: take it; with a gate, keep the
+    // publisher's ack until there is room. One without a gate was routed
+    // before the congestion was visible: those are bounded by what is in
+    // flight between workers (the hand-off backlog), not by this queue.
+    if (s.client != nullptr) congest(s);
+    if (s.congestion && !s.congestion->stuck) {
+      s.queue.push_back(std::move(o));
+      if (gate) {
+        s.congestion->held.push_back(std::move(gate));
+        return;
+      }
+    } else {
+      Stats::add(broker_.stats().dropped_queue_full);
+      forget(s, o);
+    }
   }
-  if (s.queue.size() >= broker_.limits().max_queued_messages) {
-    Stats::add(broker_.stats().dropped_queue_full);
-    forget(s, o);
-    return;
+  if (gate) gate->release();
+}
+
+void Shard::congest(Session& s) {
+  if (s.congestion) return;
+  s.congestion = std::make_unique<Congestion>();
+  s.congestion->progress_ms = now_ms_;
+  congested_.push_back(&s);
+  broker_.congested().add(s.client_id());
+}
+
+void Shard::release_held(Session& s) {
+  auto held = std::move(s.congestion->held);
+  s.congestion->held.clear();
+  for (auto& gate : held) gate->release();
+}
+
+void Shard::relieve(Session& s) {
+  if (!s.congestion) return;
+  release_held(s);
+  if (!s.congestion->stuck) broker_.congested().remove(s.client_id());
+  s.congestion.reset();
+  std::erase(congested_, &s);
+}
+
+void Shard::drained(Session& s) {
+  Congestion& c = *s.congestion;
+  c.progress_ms = now_ms_;
+  // Publishers stay gated until the queue is empty, so that the ones whose
+  // acks go out now cannot refill it ungated at once; their acks go out in
+  // bulk at half the limit (hysteresis: not one release per PUBACK).
+  if (s.queue.empty()) {
+    relieve(s);
+  } else if (!c.stuck && !c.held.empty() && s.queue.size() <= broker_.limits().max_queued_messages / 2) {
+    release_held(s);
   }
-  s.queue.push_back(std::move(o));
+}
+
+void Shard::on_tick(uint64_t now_ms) {
+  now_ms_ = now_ms;
+  const uint64_t timeout_ms = uint64_t{broker_.limits().ack_hold_timeout_s} * 1000;
+  for (Session* s : congested_) {
+    Congestion& c = *s->congestion;
+    if (c.stuck || now_ms - c.progress_ms < timeout_ms) continue;
+    // No message taken in time: a client that stopped taking messages must
+    // not stall every publisher on its topics. It drops from now on, as an
+    // offline session does, until its queue has drained.
+    c.stuck = true;
+    Stats::add(broker_.stats().ack_hold_timeouts);
+    broker_.congested().remove(s->client_id());
+    release_held(*s);
+  }
 }
 
 void Shard::send_now(Session& s, Outgoing&& o) {
@@ -63,6 +131,7 @@ void Shard::pump(Session& s) {
     s.queue.pop_front();
     send_now(s, std::move(o));
   }
+  if (s.congestion) drained(s);
 }
 
 void Shard::resume(Session& s) {

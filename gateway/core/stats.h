@@ -26,6 +26,8 @@ struct Stats {
   Counter dropped_retained_on_subscribe{0};  // QoS 0 retained not sent: outbound byte budget full
   Counter subscriptions_refused{0};    // SUBACK 0x80: max_subscriptions reached
   Counter retained_refused{0};         // new retained topics past max_retained: not retained
+  Counter acks_held{0};                // QoS 1/2 acks that waited for a full subscriber queue
+  Counter ack_hold_timeouts{0};        // congested sessions that made no room in ack_hold_timeout
 
   static void add(Counter& c, uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
   static uint64_t get(const Counter& c) { return c.load(std::memory_order_relaxed); }

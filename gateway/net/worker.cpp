@@ -70,6 +70,7 @@ int Worker::bound_port() const { return listener_->port(); }
 void Worker::start() {
   uv_update_time(&loop_);
   started_ms_ = uv_now(&loop_);
+  shard_.on_tick(started_ms_);  // the shard's clock, before any traffic
   next_sys_ms_ = started_ms_ + sys_interval_ms_;
   uv_timer_start(&tick_, on_tick, kTickMs, kTickMs);
   uv_prepare_start(&flush_, on_prepare);
@@ -170,6 +171,7 @@ void Worker::on_tick(uv_timer_t* h) {
     if (Connection* c = self->connection(id)) c->on_deadline();
   });
   uint64_t now = uv_now(&self->loop_);
+  self->shard_.on_tick(now);
   if (self->sys_interval_ms_ != 0 && now >= self->next_sys_ms_) {
     self->next_sys_ms_ = now + self->sys_interval_ms_;
     core::publish_sys_topics(self->shard_, (now - self->started_ms_) / 1000);
