@@ -1,16 +1,28 @@
 // Record values: versioned msgpack, one array per record, version first.
 //
 //   retained  v1: [1, qos:uint 0..2, payload:bin]             (topic is the key)
+//             v2: [2, qos, payload, properties:bin (an MQTT 5 property block),
+//                  expires_at_ms:uint64 (0: never)]
 //   session   v1: [1, [[filter:str, qos:uint 0..2], ...]]      (client id is the key)
+//             v2: [2, [[filter, qos] or [filter, qos, flags:uint (1 no local,
+//                  2 retain as published), subscription_id:uint], ...], expiry_s:uint32,
+//                  expires_at_s:uint64 (unix time; 0: online)]  (written when expiry is finite
+//                                                                  or counting; else v1)
 //   queued    v1: [1, topic:str, payload:bin, qos:uint 0..2,
 //                  retain:bool, packet_id:uint 0..65535,
 //                  state:uint 0..2 (DeliveryState)]          (client id and seq are the key)
+//             v2: v1's fields, then properties:bin, expires_at_ms:uint64,
+//                  shared_filter:str (empty: not through a shared subscription)
 //   last_seq  v1: [1, seq:uint64]                              (meta "last_seq")
 //   inbound   v1: [1]                                          (client id and packet id are the key)
 //
+// v2 of a record is written only when it holds something v1 cannot (MQTT 5
+// properties, an expiry), so MQTT 3.1.1 traffic keeps writing v1 records that
+// older builds read; readers take both.
+//
 // Why an array with the version first: a reader looks at element 0 before it
-// trusts anything else, so a later schema can change every other field. A v1
-// reader rejects any other version instead of guessing. Integers are written
+// trusts anything else, so a later schema can change every other field. A reader
+// rejects any version it does not know instead of guessing. Integers are written
 // in msgpack's smallest form; payloads are bin so they stay binary-safe.
 //
 // Decoding never throws and never trusts the input: truncated data, trailing
@@ -27,7 +39,7 @@
 
 namespace edgemq::storage::records {
 
-inline constexpr uint64_t kVersion = 1;
+inline constexpr uint64_t kVersion = 1;  // of records with one version only
 
 std::string encode_retained(const RetainedMessage& m);
 [[nodiscard]] Status decode_retained(std::string_view topic, std::string_view value,

@@ -31,20 +31,34 @@ struct Status {
 enum class Family : uint8_t { Retained = 0, Sessions = 1, Queue = 2, Meta = 3, Inbound = 4 };
 inline constexpr int kFamilyCount = 5;
 
+// MQTT 5 message properties travel through the store as an opaque MQTT
+// property block (the codec's encode_property_block); empty for none.
 struct RetainedMessage {
   std::string topic;
   std::string payload;
   uint8_t qos = 0;
+  std::string properties{};
+  uint64_t expires_at_ms = 0;  // wall clock; 0: never
 };
 
 struct SubscriptionRecord {
   std::string filter;
   uint8_t qos = 0;
+  // MQTT 5 subscription options [MQTT-3.8.3.1] and identifier (0: none).
+  bool no_local = false;
+  bool retain_as_published = false;
+  uint32_t subscription_id = 0;
+  bool plain() const { return !no_local && !retain_as_published && subscription_id == 0; }
 };
+
+// Session expiry interval "never" (MQTT 5's 0xFFFFFFFF); 3.1.1 sessions.
+inline constexpr uint32_t kSessionNeverExpires = 0xFFFFFFFF;
 
 struct SessionRecord {
   std::string client_id;
   std::vector<SubscriptionRecord> subscriptions;
+  uint32_t expiry_s = kSessionNeverExpires;  // how long it outlives its connection
+  uint64_t expires_at_s = 0;  // unix time it ends, once offline; 0: not counting down
 };
 
 // Where an owed message stands with its subscriber.
@@ -62,6 +76,9 @@ struct QueuedMessage {
   bool retain = false;
   uint16_t packet_id = 0;
   DeliveryState state = DeliveryState::Pending;
+  std::string properties{};
+  uint64_t expires_at_ms = 0;  // wall clock; 0: never
+  std::string shared_filter{};  // "$share/g/f" it came through, if any
 };
 
 // An ordered list of encoded puts and deletes, built on any thread, applied by

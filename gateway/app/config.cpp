@@ -64,6 +64,28 @@ Key choice_key(const char* name, const char* help, std::string Config::*field,
           [=](const Config& c) { return c.*field; }};
 }
 
+// The names of ShareStrategy's values, in its order.
+const std::vector<std::string>& share_strategies() {
+  static const std::vector<std::string> names = {"round_robin", "random", "sticky"};
+  return names;
+}
+
+Key share_strategy_key() {
+  return {"shared_subscription_strategy",
+          "MQTT 5 shared subscriptions: which member gets a message (round_robin|random|sticky)",
+          [](Config& c, const std::string& v) -> std::string {
+            const auto& names = share_strategies();
+            for (size_t i = 0; i < names.size(); ++i) {
+              if (v == names[i]) {
+                c.limits.share_strategy = static_cast<core::ShareStrategy>(i);
+                return {};
+              }
+            }
+            return "expects one of round_robin|random|sticky";
+          },
+          [](const Config& c) { return share_strategies()[static_cast<size_t>(c.limits.share_strategy)]; }};
+}
+
 const std::vector<Key>& keys() {
   static const std::vector<Key> table = {
       {"listen_mqtt", "MQTT over TCP listener, HOST:PORT ([::1]:PORT for IPv6)",
@@ -113,6 +135,16 @@ const std::vector<Key>& keys() {
                 &core::Limits::max_retained_messages, 0, 4000000000u),
       limit_key("connect_timeout", "seconds a new connection has to send CONNECT",
                 &core::Limits::connect_timeout_s, 1, 3600),
+      limit_key("receive_maximum",
+                "MQTT 5: QoS 1/2 PUBLISHes one client may have unacknowledged; one more disconnects it (0x93)",
+                &core::Limits::receive_maximum, 1, 65535),
+      limit_key("topic_alias_maximum", "MQTT 5: topic aliases one client may set (0: none)",
+                &core::Limits::topic_alias_maximum, 0, 65535),
+      limit_key("max_keep_alive",
+                "MQTT 5: longest keep-alive granted, seconds; longer or none gets this as server keep alive "
+                "(0: any)",
+                &core::Limits::max_keep_alive_s, 0, 65535),
+      share_strategy_key(),
   };
   return table;
 }

@@ -57,14 +57,21 @@ class Broker {
   // with the message's. When a store commit must precede the
   // acknowledgement, submits it and returns true; `committed` then runs later
   // on the origin shard. Returns false when nothing needed the store.
+  // `matched`, if given, gets the number of subscribers the message went to.
+  // `publisher` is the client id it came from: no-local subscriptions of
+  // that client do not get it [MQTT-3.8.3-3].
   bool publish(const MessagePtr& m, Shard& origin,
                std::function<void(Shard&, const storage::Status&)> committed,
-               storage::WriteSet ws = {}) {
-    return route(m, origin, std::move(committed), std::move(ws), true);
+               storage::WriteSet ws = {}, size_t* matched = nullptr, std::string_view publisher = {}) {
+    return route(m, origin, std::move(committed), std::move(ws), true, matched, publisher);
   }
   // The gateway's own $SYS messages: routed and retained in memory, never
   // stored (they are rebuilt every sys_interval).
-  void publish_system(const MessagePtr& m, Shard& origin) { route(m, origin, nullptr, {}, false); }
+  void publish_system(const MessagePtr& m, Shard& origin) { route(m, origin, nullptr, {}, false, nullptr, {}); }
+  // Gives `m`, which the member `from` of shared subscription `filter` will
+  // not take, to another member; false if there is none. Runs on `origin`'s
+  // thread like a publish; the new member's queue record is written first.
+  bool redirect(const MessagePtr& m, std::string_view filter, std::string_view from, uint8_t qos, Shard& origin);
 
   // Submits `ws`; `done`, if any, runs on shard `shard` after the commit.
   void commit(storage::WriteSet ws, size_t shard,
@@ -87,11 +94,20 @@ class Broker {
   CongestionSet& congested() { return congested_; }
   storage::Store& store() { return store_; }
   uint64_t uptime_start_ms = 0;
+  // Wall-clock milliseconds since the epoch: message and session expiry
+  // survive restarts, so they count in wall time. Tests replace the clock.
+  uint64_t wall_ms() const { return wall_clock ? wall_clock() : system_wall_ms(); }
+  std::function<uint64_t()> wall_clock;
+  static uint64_t system_wall_ms();
 
  private:
   uint64_t next_seq() { return seq_.fetch_add(1, std::memory_order_relaxed) + 1; }
   bool route(const MessagePtr& m, Shard& origin, std::function<void(Shard&, const storage::Status&)> committed,
-             storage::WriteSet ws, bool store_retained);
+             storage::WriteSet ws, bool store_retained, size_t* matched, std::string_view publisher);
+  // Queues one delivery of `m` to `t` (a queue record into `ws` for a
+  // persistent subscriber), into `local` or the outbox of t's shard.
+  void add_delivery(const MessagePtr& m, RouteTarget& t, Shard& origin, const std::string& props,
+                    storage::WriteSet& ws, DeliveryBatch& local, AckGatePtr held);
 
   Limits limits_;
   storage::Store& store_;

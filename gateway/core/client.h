@@ -7,7 +7,11 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
+#include "gateway/core/auth.h"
 #include "gateway/core/link.h"
 #include "gateway/core/ordered_acks.h"
 #include "gateway/core/session.h"
@@ -17,13 +21,43 @@ namespace edgemq::core {
 
 class Shard;
 
+// What a 5.0 connection negotiated in CONNECT and the per-connection state
+// 5.0 adds. Only 5.0 clients have one, so a 3.1.1 connection pays a pointer.
+struct V5State {
+  // The client's limits on what the gateway sends it [MQTT-3.1.2.11].
+  uint16_t receive_maximum = 65535;  // QoS 1/2 PUBLISHes unacknowledged at once
+  uint32_t maximum_packet_size = 0;  // 0: only the protocol's limit
+  uint16_t topic_alias_maximum = 0;  // aliases the gateway may use towards it
+  bool problem_info = true;          // reason strings and user properties on acks
+  bool session_expiry_was_zero = false;  // then DISCONNECT may not set one [MQTT-3.14.2-2]
+  bool will_on_close = false;  // DISCONNECT 0x04: publish the will all the same
+  // Enhanced authentication: the CONNECT's method, and a re-authentication
+  // under way [MQTT-4.12.1].
+  std::string auth_method;
+  std::unique_ptr<AuthExchange> reauth;
+  // QoS 1/2 PUBLISHes received and not yet answered with PUBACK / PUBCOMP:
+  // bounded by the gateway's receive maximum [MQTT-3.3.4-9].
+  uint32_t unacknowledged_in = 0;
+  // Topic aliases the client set, alias - 1 -> topic [MQTT-3.3.2-12];
+  // at most Limits::topic_alias_maximum entries.
+  std::vector<std::string> aliases_in;
+  // Topics the gateway gave an alias to this connection, at most
+  // topic_alias_maximum; a topic seen after they are used up goes in full.
+  std::unordered_map<std::string, uint16_t> aliases_out;
+};
+
 class Client {
  public:
-  Client(Link& link, Session& session, std::optional<mqtt::Will> will)
-      : link_(link), session_(&session), will_(will ? std::make_unique<mqtt::Will>(std::move(*will)) : nullptr) {}
+  Client(Link& link, Session& session, std::optional<mqtt::Will> will, mqtt::ProtocolLevel level)
+      : link_(link),
+        session_(&session),
+        will_(will ? std::make_unique<mqtt::Will>(std::move(*will)) : nullptr),
+        level_(level) {}
 
-  // Returns false for a packet a client must not send [MQTT-4.8.0-1].
-  bool handle(Shard& shard, mqtt::Packet&& packet);
+  // Returns reason::kSuccess, or the reason code of a packet the client must
+  // not send [MQTT-4.8.0-1, 4.13]: the caller then closes the connection,
+  // with a DISCONNECT carrying that reason for a 5.0 client.
+  uint8_t handle(Shard& shard, mqtt::Packet&& packet);
 
   Link& link() { return link_; }
   Session* session() { return session_; }
@@ -32,11 +66,39 @@ class Client {
   std::unique_ptr<mqtt::Will>& will() { return will_; }
   OrderedAcks& acks() { return acks_; }
 
+  mqtt::ProtocolLevel level() const { return level_; }
+  bool v5() const { return level_ == mqtt::ProtocolLevel::V5; }
+  // Null for 3.1.1 clients.
+  V5State* v5_state() { return v5_.get(); }
+  const V5State* v5_state() const { return v5_.get(); }
+  V5State& make_v5_state() {
+    v5_ = std::make_unique<V5State>();
+    return *v5_;
+  }
+  // Whether the will goes out when the connection ends: always on a broken
+  // connection; after DISCONNECT only when its reason asked for it.
+  bool will_on_graceful_close() const { return v5_ && v5_->will_on_close; }
+  void set_will_on_close() {
+    if (v5_) v5_->will_on_close = true;
+  }
+
+  // Sends one application message as a PUBLISH, shaped for this client: for
+  // 5.0 with the publisher's properties, the remaining expiry interval and a
+  // topic alias where one is free. Returns false, sending nothing, when the
+  // packet would exceed the client's maximum packet size [MQTT-3.1.2-25].
+  // `extras` may add subscription identifiers.
+  bool send_message(const Message& m, uint8_t qos, uint16_t packet_id, bool dup, bool retain,
+                    uint64_t now_wall_ms, const DeliveryExtras* extras = nullptr);
+
  private:
+  bool send_checked(const mqtt::PublishView& view);
+
   Link& link_;
   Session* session_;
   std::unique_ptr<mqtt::Will> will_;  // a pointer: most clients have none, and it is ~70 bytes
+  std::unique_ptr<V5State> v5_;
   OrderedAcks acks_;
+  mqtt::ProtocolLevel level_;
 };
 
 }  // namespace edgemq::core

@@ -6,7 +6,7 @@
 
 namespace edgemq::core {
 namespace {
-// Kept capacity per batch vector: 1024 records of 64 B. Each ordered pair of
+// Kept capacity per batch vector: 1024 records of 88 B. Each ordered pair of
 // shards circulates at most three such vectors (outbox, inbox, draining).
 constexpr size_t kKeptRecords = 1024;
 }  // namespace
@@ -21,7 +21,7 @@ void append_batch(DeliveryBatch& into, DeliveryBatch& from) {
 }
 
 void deliver_batch(Shard& shard, DeliveryBatch& batch) {
-  for (Delivery& d : batch) shard.deliver(d.client_id, d.msg, d.qos, d.seq, std::move(d.gate));
+  for (Delivery& d : batch) shard.deliver(d);
   batch.clear();  // releases the messages now, not when the vector is next used
   if (batch.capacity() > kKeptRecords) {
     DeliveryBatch small;

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,12 +23,24 @@ namespace edgemq::core {
 
 class Shard;
 
+// What few deliveries carry besides the message: MQTT 5 subscription
+// identifiers, and the shared subscription it was routed by. Behind a
+// pointer (null for most) so that a delivery stays small; shared, as it
+// travels on into the session's queue.
+struct DeliveryExtras {
+  std::vector<uint32_t> subscription_ids;  // sent with the PUBLISH [MQTT-3.3.4-3]
+  std::string shared_filter;  // "$share/g/f": another member may take it if this one leaves
+};
+using DeliveryExtrasPtr = std::shared_ptr<const DeliveryExtras>;
+
 struct Delivery {
   MessagePtr msg;
   std::string client_id;
   uint8_t qos = 0;   // as granted: min(subscription, message)
+  bool retain = false;  // the PUBLISH's RETAIN flag: a retain-as-published subscription's [MQTT-3.3.1-12]
   uint64_t seq = 0;  // its queue record for a persistent subscriber, else 0
   AckGatePtr gate;   // set when the subscriber was congested at routing: hold it until there is room
+  DeliveryExtrasPtr extras{};
 };
 
 using DeliveryBatch = std::vector<Delivery>;

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "gateway/core/router.h"
+
 namespace edgemq::core {
 
 struct Limits {
@@ -37,8 +39,19 @@ struct Limits {
   // Retained topics in all; past it a new topic's retained message is routed
   // but not retained (replacing or clearing an existing one always works).
   uint32_t max_retained_messages = 1000000;
-  // Highest QoS granted to a subscription.
+  // Highest QoS granted to a subscription (and, for 5.0 clients, accepted
+  // in PUBLISH: CONNACK says so [MQTT-3.2.2-9]).
   uint8_t max_qos = 2;
+  // 5.0: QoS 1/2 PUBLISHes one client may have unanswered (CONNACK's receive
+  // maximum); one more is a protocol violation [MQTT-3.3.4-9].
+  uint16_t receive_maximum = 1024;
+  // 5.0: topic aliases one client may set (CONNACK's topic alias maximum).
+  uint16_t topic_alias_maximum = 64;
+  // 5.0: longest keep-alive a client may ask for, 0 = any; a longer one (or
+  // none) is replaced by this, told in CONNACK's server keep alive.
+  uint16_t max_keep_alive_s = 0;
+  // Not a bound: how a shared subscription picks the member for a message.
+  ShareStrategy share_strategy = ShareStrategy::RoundRobin;
 };
 
 }  // namespace edgemq::core

@@ -18,11 +18,11 @@ class Link {
  public:
   Link();
   virtual ~Link();
-  // Queues a packet; the transport coalesces what is queued in one loop turn.
+  // Queues a packet, encoded for the link's protocol version (the one its
+  // CONNECT named); the transport coalesces what is queued in one loop turn.
   virtual void send(const mqtt::Packet& p) = 0;
   // Queues a PUBLISH of a shared message without copying it into a Packet first.
-  virtual void send_publish(const Message& m, uint8_t qos, uint16_t packet_id, bool dup,
-                            bool retain) = 0;
+  virtual void send_publish(const mqtt::PublishView& p) = 0;
   // Bytes queued and not yet written: the subscriber's outbound budget.
   virtual size_t queued_bytes() const = 0;
   // Writes what is queued, then closes. The owner's close notification comes

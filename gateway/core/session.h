@@ -1,5 +1,6 @@
 // The MQTT session of one client id: what outlives a connection when the
-// client asked for a persistent session (clean session = 0) [MQTT-3.1.2-4].
+// client asked for a persistent session (3.1.1: clean session = 0
+// [MQTT-3.1.2-4]; 5.0: a session expiry interval above 0 [MQTT-3.1.2-23]).
 // It is plain state, owned by the client id's home shard and touched only on
 // that shard's thread; the flows that change it are in shard_delivery.cpp.
 #pragma once
@@ -10,9 +11,12 @@
 #include <vector>
 
 #include "gateway/core/ack_gate.h"
+#include "gateway/core/delivery.h"
 #include "gateway/core/lazy_deque.h"
 #include "gateway/core/lazy_map.h"
 #include "gateway/core/message.h"
+#include "gateway/core/router.h"
+#include "protocols/mqtt/packet.h"
 #include "storage/store.h"
 
 namespace edgemq::core {
@@ -26,7 +30,10 @@ struct Outgoing {
   uint64_t seq = 0;         // its queue record in the store; 0 when not stored
   uint16_t packet_id = 0;   // assigned when first sent
   storage::DeliveryState state = storage::DeliveryState::Pending;
-  bool retain = false;      // the PUBLISH's RETAIN flag: set only for retained-on-subscribe
+  // The PUBLISH's RETAIN flag: set for retained-on-subscribe, and kept as
+  // published for a retain-as-published subscription.
+  bool retain = false;
+  DeliveryExtrasPtr extras{};
 };
 
 // A QoS 2 packet id received from the client and not yet released by PUBREL.
@@ -48,28 +55,45 @@ struct Congestion {
   std::vector<AckGatePtr> held;
 };
 
+// Session expiry interval meaning "never" [MQTT-3.1.2.11.2]; what a 3.1.1
+// persistent session gets.
+inline constexpr uint32_t kNeverExpires = 0xFFFFFFFF;
+
 class Session {
  public:
-  Session(std::string client_id, bool persistent)
-      : client_id_(std::move(client_id)), persistent_(persistent) {}
+  // A session with expiry above 0 is persistent: kept in the store.
+  Session(std::string client_id, uint32_t expiry_s)
+      : client_id_(std::move(client_id)), expiry_s_(expiry_s), persistent_(expiry_s > 0) {}
 
   const std::string& client_id() const { return client_id_; }
+  // Whether the session has a store record. Fixed for its life: a stored
+  // session resumed with expiry 0 keeps its record until it ends.
   bool persistent() const { return persistent_; }
+  // Seconds the session outlives its connection; 0: it ends with it.
+  uint32_t expiry_s() const { return expiry_s_; }
+  // A later CONNECT or a 5.0 DISCONNECT may change it [MQTT-3.14.2-2].
+  void set_expiry(uint32_t s) { expiry_s_ = s; }
 
   // A packet id not used by any message in flight [MQTT-2.3.1-2].
   uint16_t next_packet_id();
   Outgoing* find_inflight(uint16_t packet_id);
   void erase_inflight(uint16_t packet_id);
 
-  LazyMap<std::string, uint8_t> subscriptions;  // filter -> granted QoS
+  LazyMap<std::string, SubscriptionOptions> subscriptions;  // filter -> granted QoS and options
   LazyDeque<Outgoing> inflight;  // sent, unacknowledged; in send order
   LazyDeque<Outgoing> queue;     // waiting for the inflight window
   LazyMap<uint16_t, InboundQos2> inbound_qos2;  // QoS 2 ids received, PUBREL not yet seen
   Client* client = nullptr;         // the connection bound to it now, if any
   std::unique_ptr<Congestion> congestion;  // a pointer: rare, and idle sessions stay small
+  // While offline with a finite expiry: when it ends (wall clock, ms).
+  uint64_t expires_at_ms = 0;
+  // A will whose delay has not run out yet, and when it does (wall clock, ms).
+  std::unique_ptr<mqtt::Will> pending_will;
+  uint64_t will_at_ms = 0;
 
  private:
   std::string client_id_;
+  uint32_t expiry_s_;
   bool persistent_;
   uint16_t last_packet_id_ = 0;
 };

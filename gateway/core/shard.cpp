@@ -6,6 +6,7 @@
 #include <random>
 
 #include "gateway/core/client.h"
+#include "gateway/core/v5_properties.h"
 
 namespace edgemq::core {
 
@@ -33,26 +34,74 @@ std::string Shard::assign_client_id() {
   }
 }
 
+namespace {
+
+// A refusal in 5.0 terms [MQTT-3.2.2.2]: 3.1.1's return codes map onto the
+// reason codes that mean the same.
+mqtt::ConnackCode v5_refusal(mqtt::ConnackCode v311) {
+  switch (v311) {
+    case mqtt::ConnackCode::UnacceptableProtocol: return mqtt::ConnackCode{mqtt::reason::kUnsupportedProtocolVersion};
+    case mqtt::ConnackCode::IdentifierRejected: return mqtt::ConnackCode{mqtt::reason::kClientIdNotValid};
+    case mqtt::ConnackCode::ServerUnavailable: return mqtt::ConnackCode{mqtt::reason::kServerUnavailable};
+    case mqtt::ConnackCode::BadUsernameOrPassword: return mqtt::ConnackCode{mqtt::reason::kBadUsernameOrPassword};
+    case mqtt::ConnackCode::NotAuthorized: return mqtt::ConnackCode{mqtt::reason::kNotAuthorized};
+    default: return v311;
+  }
+}
+
+// How long the session outlives the connection: 3.1.1's clean session 0
+// means for ever, 5.0 says it in seconds (absent: 0) [MQTT-3.1.2-23].
+uint32_t session_expiry_of(const mqtt::Connect& c) {
+  if (c.level != mqtt::ProtocolLevel::V5) return c.clean_session ? 0 : kNeverExpires;
+  return c.props->session_expiry.value_or(0);
+}
+
+}  // namespace
+
 Shard::ConnectResult Shard::on_connect(Link& link, mqtt::Connect& c) {
-  auto reject = [&](mqtt::ConnackCode code) {
-    link.send(mqtt::Connack{false, code});
+  const bool v5 = c.level == mqtt::ProtocolLevel::V5;
+  auto reject = [&](mqtt::ConnackCode v311, uint8_t v5_code = 0) {
+    mqtt::ConnackCode code = v311;
+    if (v5) code = v5_code != 0 ? mqtt::ConnackCode{v5_code} : v5_refusal(v311);
+    link.send(mqtt::Connack{false, code, {}});
     link.close();
     return ConnectResult{ConnectOutcome::Rejected, index_};
   };
+  bool assigned_id = false;
   if (c.client_id.empty()) {
-    // A zero-byte id is only for clean sessions [MQTT-3.1.3-7/8].
-    if (!c.clean_session) return reject(mqtt::ConnackCode::IdentifierRejected);
+    // 3.1.1: a zero-byte id is only for clean sessions [MQTT-3.1.3-7/8].
+    // 5.0: the gateway assigns one either way and names it in CONNACK
+    // [MQTT-3.1.3-6, 3.2.2-16], so the client can resume the session.
+    if (!v5 && !c.clean_session) return reject(mqtt::ConnackCode::IdentifierRejected);
     c.client_id = assign_client_id();
+    assigned_id = true;
   }
   attach(link);
   size_t home = broker_.home_shard(c.client_id);
   if (home != index_) return {ConnectOutcome::HandOver, home};
 
+  if (v5 && c.will && c.will->qos > broker_.limits().max_qos) {
+    return reject({}, mqtt::reason::kQosNotSupported);  // [MQTT-3.2.2-12]
+  }
   auto verdict = broker_.auth().authenticate(c.client_id, c.username, c.password);
   if (verdict != mqtt::ConnackCode::Accepted) return reject(verdict);
+  if (v5 && c.props->auth_method) {
+    std::unique_ptr<AuthExchange> exchange = broker_.auth().start_exchange(*c.props->auth_method, c.client_id);
+    if (!exchange) return reject({}, mqtt::reason::kBadAuthenticationMethod);  // [MQTT-4.12.0-1]
+    AuthStep step = exchange->respond(c.props->auth_data);
+    return after_auth_step(link, std::move(step), PendingAuth{std::move(c), std::move(exchange), assigned_id});
+  }
+  return accept(link, c, assigned_id, std::nullopt);
+}
 
+Shard::ConnectResult Shard::accept(Link& link, mqtt::Connect& c, bool assigned_id,
+                                   std::optional<std::string> auth_data) {
+  const bool v5 = c.level == mqtt::ProtocolLevel::V5;
+  const uint32_t expiry = session_expiry_of(c);
   Session* s = sessions_.find(c.client_id);
   if (s != nullptr && s->client != nullptr) take_over(*s);  // [MQTT-3.1.4-2]
+  // Back before the will's delay ran out: it is not sent [MQTT-3.1.3-9].
+  if (s != nullptr && s->pending_will) cancel_will(*s);
   // A clean session discards any old state [MQTT-3.1.2-6]; a transient one
   // taken over by a persistent CONNECT is not "state from a previous session".
   if (s != nullptr && (c.clean_session || !s->persistent())) {
@@ -60,58 +109,143 @@ Shard::ConnectResult Shard::on_connect(Link& link, mqtt::Connect& c) {
     s = nullptr;
   }
   bool present = s != nullptr;
-  if (s == nullptr) s = &create_session(c.client_id, !c.clean_session);
+  if (s == nullptr) {
+    s = &create_session(c.client_id, expiry);
+  } else {
+    // The record loses its deadline, or a restart would end a live session.
+    const bool was_counting = s->expires_at_ms != 0;
+    cancel_expiry(*s);
+    if (s->expiry_s() != expiry || was_counting) {
+      s->set_expiry(expiry);  // persistent, or it would have been destroyed above
+      storage::WriteSet ws;
+      persist_subscriptions(*s, ws);
+      broker_.commit(std::move(ws), index_, nullptr);
+    }
+  }
 
-  link.client_ = std::make_unique<Client>(link, *s, std::move(c.will));
-  s->client = link.client_.get();
+  link.client_ = std::make_unique<Client>(link, *s, std::move(c.will), c.level);
+  Client& client = *link.client_;
+  s->client = &client;
+  set_shared_online(*s, true);
   broker_.stats().clients_connected.fetch_add(1, std::memory_order_relaxed);
 
-  link.send(mqtt::Connack{present, mqtt::ConnackCode::Accepted});  // [MQTT-3.2.2-2]
+  mqtt::Connack ack{present, mqtt::ConnackCode::Accepted, {}};  // [MQTT-3.2.2-2]
+  uint16_t keep_alive = c.keep_alive;
+  if (v5) {
+    negotiate_v5(client, c, assigned_id, ack, keep_alive);
+    if (c.props->auth_method) {
+      // CONNACK names the method again and ends the exchange (section 4.12).
+      ack.props.mut().auth_method = c.props->auth_method;
+      ack.props.mut().auth_data = std::move(auth_data);
+      client.v5_state()->auth_method = *c.props->auth_method;
+    }
+  }
+  link.send(ack);
   if (present) resume(*s);
-  return {ConnectOutcome::Accepted, index_};
+  return {ConnectOutcome::Accepted, index_, keep_alive};
+}
+
+Shard::ConnectResult Shard::after_auth_step(Link& link, AuthStep step, PendingAuth pending) {
+  switch (step.outcome) {
+    case AuthStep::Outcome::Accept: {
+      pending_auth_.erase(link.id());
+      return accept(link, pending.connect, pending.assigned_id, std::move(step.data));
+    }
+    case AuthStep::Outcome::Continue: {
+      mqtt::Auth challenge{mqtt::reason::kContinueAuthentication, {}};
+      challenge.props.mut().auth_method = pending.connect.props->auth_method;
+      challenge.props.mut().auth_data = std::move(step.data);
+      link.send(challenge);
+      pending_auth_[link.id()] = std::move(pending);
+      return {ConnectOutcome::Authenticating, index_};
+    }
+    case AuthStep::Outcome::Refuse:
+      break;
+  }
+  pending_auth_.erase(link.id());
+  link.send(mqtt::Connack{false, mqtt::ConnackCode{step.reason}, {}});
+  link.close();
+  return {ConnectOutcome::Rejected, index_};
+}
+
+Shard::ConnectResult Shard::on_auth(Link& link, mqtt::Auth&& auth) {
+  auto it = pending_auth_.find(link.id());
+  if (it == pending_auth_.end()) return {ConnectOutcome::Rejected, index_};
+  PendingAuth pending = std::move(it->second);
+  pending_auth_.erase(it);
+  // Only a continuation (0x18) with the same method may come before CONNACK
+  // (section 4.12).
+  if (auth.reason_code != mqtt::reason::kContinueAuthentication ||
+      auth.props->auth_method != pending.connect.props->auth_method) {
+    return after_auth_step(link, AuthStep{AuthStep::Outcome::Refuse, {}, mqtt::reason::kProtocolError},
+                           std::move(pending));
+  }
+  AuthStep step = pending.exchange->respond(auth.props->auth_data);
+  return after_auth_step(link, std::move(step), std::move(pending));
 }
 
 void Shard::take_over(Session& s) {
   Client* old = s.client;
-  // The old client is alive enough to be replaced: it gets no will.
-  old->will().reset();
+  // 3.1.1: the old client is alive enough to be replaced: it gets no will.
+  // 5.0 publishes it [MQTT-3.1.4-3, section 3.1.4]: at once when it has no
+  // delay; one with a delay is not sent, as the client is back within it
+  // [MQTT-3.1.3-9].
+  std::unique_ptr<mqtt::Will> will = std::move(old->will());
+  if (will && old->v5() && will->props->will_delay.value_or(0) == 0) publish_will(std::move(*will));
   old->detach();
   s.client = nullptr;
+  if (old->v5()) old->link().send(mqtt::Disconnect{mqtt::reason::kSessionTakenOver, {}});
   old->link().close();
 }
 
-bool Shard::on_packet(uint64_t link_id, mqtt::Packet&& packet) {
+uint8_t Shard::on_packet(uint64_t link_id, mqtt::Packet&& packet) {
   Client* c = client(link_id);
-  if (c == nullptr) return false;
+  if (c == nullptr) return mqtt::reason::kProtocolError;
   return c->handle(*this, std::move(packet));
 }
 
 void Shard::on_link_closed(uint64_t link_id, bool graceful) {
+  pending_auth_.erase(link_id);
   auto it = links_.find(link_id);
   if (it == links_.end()) return;
   std::unique_ptr<Client> c = std::move(it->second->client_);
   links_.erase(it);
   if (!c) return;  // never connected
   broker_.stats().clients_connected.fetch_sub(1, std::memory_order_relaxed);
-  if (!graceful && c->will()) publish_will(*c);
   Session* s = c->session();
+  if ((!graceful || c->will_on_graceful_close()) && c->will()) {
+    std::unique_ptr<mqtt::Will> will = std::move(c->will());
+    const uint32_t delay = will->props->will_delay.value_or(0);
+    // Delayed while the session lives on [MQTT-3.1.3-9]; a session ending
+    // now ends the delay too.
+    if (delay > 0 && s != nullptr && s->expiry_s() > 0) {
+      delay_will(*s, std::move(will), delay);
+    } else {
+      publish_will(std::move(*will));
+    }
+  }
   if (s == nullptr) return;  // taken over
   s->client = nullptr;
   relieve(*s);  // an offline session holds no publisher back: it drops at its limit
-  if (!s->persistent()) destroy_session(*s);  // [MQTT-3.1.2-6]
+  set_shared_online(*s, false);
+  hand_shared_on(*s);
+  if (s->expiry_s() == 0) {
+    destroy_session(*s);  // [MQTT-3.1.2-6, 3.1.2-23]
+  } else {
+    schedule_expiry(*s);
+  }
 }
 
-void Shard::publish_will(Client& c) {
-  mqtt::Will w = std::move(*c.will());
-  c.will().reset();
+void Shard::publish_will(mqtt::Will&& w) {
   Stats::add(broker_.stats().wills_published);
-  broker_.publish(make_message(std::move(w.topic), std::move(w.payload), w.qos, w.retain), *this,
-                  nullptr);
+  broker_.publish(make_message(std::move(w.topic), std::move(w.payload), w.qos, w.retain,
+                               forwarded_properties(w.props), expiry_time(w.props, broker_.wall_ms())),
+                  *this, nullptr);
 }
 
-Session& Shard::create_session(const std::string& client_id, bool persistent) {
-  Session& ref = sessions_.insert(std::make_unique<Session>(client_id, persistent));
-  if (persistent) {
+Session& Shard::create_session(const std::string& client_id, uint32_t expiry_s) {
+  Session& ref = sessions_.insert(std::make_unique<Session>(client_id, expiry_s));
+  if (ref.persistent()) {
     storage::WriteSet ws;
     persist_subscriptions(ref, ws);
     broker_.commit(std::move(ws), index_, nullptr);
@@ -121,7 +255,14 @@ Session& Shard::create_session(const std::string& client_id, bool persistent) {
 
 void Shard::destroy_session(Session& s) {
   relieve(s);
-  for (const auto& [filter, qos] : s.subscriptions) broker_.router().unsubscribe(filter, s.client_id());
+  cancel_expiry(s);
+  hand_shared_on(s);
+  // The session ends before the will's delay did: it goes out now.
+  if (s.pending_will) {
+    std::unique_ptr<mqtt::Will> will = cancel_will(s);
+    publish_will(std::move(*will));
+  }
+  for (const auto& [filter, options] : s.subscriptions) broker_.router().unsubscribe(filter, s.client_id());
   if (s.persistent()) {
     storage::WriteSet ws;
     ws.delete_session(s.client_id());
@@ -131,8 +272,10 @@ void Shard::destroy_session(Session& s) {
 }
 
 void Shard::persist_subscriptions(Session& s, storage::WriteSet& ws) {
-  storage::SessionRecord r{s.client_id(), {}};
-  for (const auto& [filter, qos] : s.subscriptions) r.subscriptions.push_back({filter, qos});
+  storage::SessionRecord r{s.client_id(), {}, s.expiry_s(), s.expires_at_ms / 1000};
+  for (const auto& [filter, o] : s.subscriptions) {
+    r.subscriptions.push_back({filter, o.qos, o.no_local, o.retain_as_published, o.subscription_id});
+  }
   ws.put_session(r);
 }
 

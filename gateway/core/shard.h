@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,28 +43,33 @@ class Shard {
   void for_each_link(F&& f) const {
     for (const auto& [id, link] : links_) f(*link);
   }
-  enum class ConnectOutcome { Accepted, Rejected, HandOver };
+  enum class ConnectOutcome { Accepted, Rejected, HandOver, Authenticating };
   struct ConnectResult {
     ConnectOutcome outcome;
-    size_t home_shard;  // for HandOver: where the connection must go
+    size_t home_shard;        // for HandOver: where the connection must go
+    uint16_t keep_alive = 0;  // for Accepted: seconds, as CONNACK settled it
   };
   // A CONNECT decoded on this shard. Accepted: CONNACK is queued on `link`
   // and later packets go to on_packet. Rejected: an error CONNACK is queued
   // and the link is being closed. HandOver: nothing sent; the client id lives
   // on another shard, which must get the connection and this CONNECT.
+  // Authenticating: a 5.0 enhanced authentication goes on; AUTH packets go
+  // to on_auth until it ends in Accepted or Rejected.
   ConnectResult on_connect(Link& link, mqtt::Connect& connect);
-  // A packet after CONNECT. Returns false for a protocol violation; the
-  // caller then closes the link (abnormally, so the will is published).
-  bool on_packet(uint64_t link_id, mqtt::Packet&& packet);
+  ConnectResult on_auth(Link& link, mqtt::Auth&& auth);
+  // A packet after CONNECT. Returns reason::kSuccess, or the reason code of
+  // a protocol violation: the caller then closes the link (abnormally, so the
+  // will is published), sending a 5.0 client DISCONNECT with that reason.
+  uint8_t on_packet(uint64_t link_id, mqtt::Packet&& packet);
   // The link is gone (and detached). graceful = it sent DISCONNECT first.
   void on_link_closed(uint64_t link_id, bool graceful);
 
   // --- deliveries (from Broker::publish, on this thread) ---
-  // `gate`, if any, is released once the session has room (Shard::enqueue).
-  void deliver(const std::string& client_id, const MessagePtr& m, uint8_t qos, uint64_t seq,
-               AckGatePtr gate = nullptr);
+  // Its gate, if any, is released once the session has room (Shard::enqueue).
+  void deliver(Delivery& d);
   // Every worker tick: congested sessions that made no room in time stop
-  // holding acknowledgements back.
+  // holding acknowledgements back, and offline sessions past their expiry
+  // interval end.
   void on_tick(uint64_t now_ms);
 
   // --- start-up: sessions and queues read back from the store ---
@@ -77,12 +83,14 @@ class Shard {
   // The commit `commit` of an inbound QoS 2 message of `client_id` ended.
   void inbound_qos2_committed(const std::string& client_id, uint16_t packet_id, uint64_t commit,
                               const storage::Status& status);
-  void subscribe(Client& c, const mqtt::Subscribe& sub);
+  // These return reason::kSuccess or the reason to disconnect with.
+  uint8_t subscribe(Client& c, const mqtt::Subscribe& sub);
   void unsubscribe(Client& c, const mqtt::Unsubscribe& unsub);
-  void publish_from(Client& c, mqtt::Publish&& p);
+  uint8_t publish_from(Client& c, mqtt::Publish&& p);
   void on_pubrel(Client& c, uint16_t packet_id);
+  uint8_t on_reauth(Client& c, mqtt::Auth&& auth);
   void on_puback(Session& s, uint16_t packet_id);
-  void on_pubrec(Session& s, uint16_t packet_id);
+  void on_pubrec(Session& s, uint16_t packet_id, uint8_t reason_code);
   void on_pubcomp(Session& s, uint16_t packet_id);
 
   // Replies to `link_id` waiting in line (for store commits); 0 if unknown.
@@ -92,15 +100,50 @@ class Shard {
 
  private:
   std::string assign_client_id();
-  Session& create_session(const std::string& client_id, bool persistent);
+  // A CONNECT being authenticated by an exchange of AUTH packets.
+  struct PendingAuth {
+    mqtt::Connect connect;
+    std::unique_ptr<AuthExchange> exchange;
+    bool assigned_id = false;
+  };
+  ConnectResult after_auth_step(Link& link, AuthStep step, PendingAuth pending);
+  // The CONNECT passed every check: the session is found or made, CONNACK sent.
+  ConnectResult accept(Link& link, mqtt::Connect& c, bool assigned_id, std::optional<std::string> auth_data);
+  // The CONNACK of an accepted 5.0 CONNECT: what the gateway allows, and
+  // the client's own limits taken into its V5State.
+  void negotiate_v5(Client& c, const mqtt::Connect& connect, bool assigned_id, mqtt::Connack& ack,
+                    uint16_t& keep_alive);
+  Session& create_session(const std::string& client_id, uint32_t expiry_s);
+  // An offline session with a finite expiry starts counting down; a resumed
+  // one stops.
+  void schedule_expiry(Session& s);
+  void cancel_expiry(Session& s);
+  void expire_sessions(uint64_t now_wall_ms);
+  // Shared subscriptions (shard_shared.cpp): members online are chosen
+  // first; what a member leaving holds goes to another member.
+  void set_shared_online(Session& s, bool online);
+  void hand_shared_on(Session& s);
   void destroy_session(Session& s);
   void take_over(Session& s);
   void persist_subscriptions(Session& s, storage::WriteSet& ws);
   // Queues `emit` in the client's reply line, ready at once if `ws` is empty,
   // else once `ws` is committed.
   void reply_after(Client& c, OrderedAcks::Emit emit, storage::WriteSet ws);
-  void deliver_retained(Session& s, const std::string& filter, uint8_t granted);
-  void publish_will(Client& c);
+  void deliver_retained(Session& s, const std::string& filter, uint8_t granted, uint32_t subscription_id);
+  void publish_will(mqtt::Will&& w);
+  // A will with a delay waits in its session until the delay or the session
+  // ends, or its client comes back (shard_v5.cpp).
+  void delay_will(Session& s, std::unique_ptr<mqtt::Will> will, uint32_t delay_s);
+  std::unique_ptr<mqtt::Will> cancel_will(Session& s);
+  void publish_due_wills(uint64_t now_wall_ms);
+  // The 5.0 side of an inbound PUBLISH: resolves its topic alias and checks
+  // what 5.0 bounds; returns reason::kSuccess or the reason to disconnect with.
+  uint8_t accept_v5_publish(Client& c, mqtt::Publish& p, bool new_qos_message);
+  // QoS 1/2 messages the session may have unacknowledged: the gateway's
+  // window, narrowed by a 5.0 client's receive maximum [MQTT-3.3.4-7].
+  size_t window(Session& s) const;
+  // Whether `m` outlived its expiry interval [MQTT-3.3.2-5].
+  bool expired(const Message& m) const;
 
   // Outbound QoS flows (shard_delivery.cpp).
   void enqueue(Session& s, Outgoing&& o, AckGatePtr gate = nullptr);
@@ -119,11 +162,14 @@ class Shard {
   Broker& broker_;
   size_t index_;
   uint64_t assigned_ids_ = 0;
-  uint64_t next_commit_ = 0;
+  uint64_t next_commit_ = 0;  // tells a session's InboundQos2 entries apart across takeovers
   uint64_t now_ms_ = 0;  // the last tick's time
-  std::vector<Session*> congested_;  // sessions with a Congestion; few  // tells a session's InboundQos2 entries apart across takeovers
+  std::vector<Session*> congested_;  // sessions with a Congestion; few
+  std::set<std::pair<uint64_t, Session*>> expiring_;  // (expires_at_ms, offline session)
+  std::set<std::pair<uint64_t, Session*>> delayed_wills_;  // (when, session holding the will)
   SessionTable sessions_;
   std::unordered_map<uint64_t, Link*> links_;
+  std::unordered_map<uint64_t, PendingAuth> pending_auth_;  // by link id; few, and only briefly
 };
 
 }  // namespace edgemq::core

@@ -5,11 +5,16 @@
 // restart resumes it where it stood.
 #include "gateway/core/client.h"
 #include "gateway/core/shard.h"
+#include "gateway/core/v5_properties.h"
 
 namespace edgemq::core {
 
-void Shard::deliver(const std::string& client_id, const MessagePtr& m, uint8_t qos, uint64_t seq,
-                    AckGatePtr gate) {
+void Shard::deliver(Delivery& d) {
+  const std::string& client_id = d.client_id;
+  const MessagePtr& m = d.msg;
+  const uint8_t qos = d.qos;
+  const uint64_t seq = d.seq;
+  AckGatePtr gate = std::move(d.gate);
   Session* found = sessions_.find(client_id);
   if (found == nullptr) {
     if (gate) gate->release();
@@ -22,23 +27,33 @@ void Shard::deliver(const std::string& client_id, const MessagePtr& m, uint8_t q
     return;
   }
   Session& s = *found;
+  if (m->expires_at_ms != 0 && expired(*m)) {
+    // Expired on its way here (e.g. behind a full hand-off) [MQTT-3.3.2-5].
+    if (gate) gate->release();
+    Stats::add(broker_.stats().expired_messages);
+    if (seq != 0) forget(s, Outgoing{m, qos, seq});
+    return;
+  }
   if (qos == 0) {
     if (s.client == nullptr) {
       Stats::add(broker_.stats().dropped_offline_qos0);
     } else if (s.client->link().queued_bytes() > broker_.limits().max_outbound_bytes) {
       Stats::add(broker_.stats().dropped_qos0_slow);
-    } else {
-      s.client->link().send_publish(*m, 0, 0, false, false);  // retain 0 [MQTT-3.3.1-9]
+    } else if (s.client->send_message(*m, 0, 0, false, d.retain, m->expires_at_ms ? broker_.wall_ms() : 0,
+                                      d.extras.get())) {
       Stats::add(broker_.stats().messages_sent);
+    } else {
+      Stats::add(broker_.stats().dropped_too_large);
     }
     return;
   }
-  enqueue(s, Outgoing{m, qos, seq, 0, storage::DeliveryState::Pending}, std::move(gate));
+  enqueue(s, Outgoing{m, qos, seq, 0, storage::DeliveryState::Pending, d.retain, std::move(d.extras)},
+          std::move(gate));
 }
 
 void Shard::enqueue(Session& s, Outgoing&& o, AckGatePtr gate) {
   const size_t limit = broker_.limits().max_queued_messages;
-  if (s.client != nullptr && s.queue.empty() && s.inflight.size() < broker_.limits().max_inflight) {
+  if (s.client != nullptr && s.queue.empty() && s.inflight.size() < window(s)) {
     send_now(s, std::move(o));
   } else if (s.queue.size() < limit) {
     s.queue.push_back(std::move(o));
@@ -101,6 +116,11 @@ void Shard::drained(Session& s) {
 
 void Shard::on_tick(uint64_t now_ms) {
   now_ms_ = now_ms;
+  if (!expiring_.empty() || !delayed_wills_.empty()) {
+    const uint64_t wall = broker_.wall_ms();
+    publish_due_wills(wall);  // first: a will due when its session ends goes before it
+    expire_sessions(wall);
+  }
   const uint64_t timeout_ms = uint64_t{broker_.limits().ack_hold_timeout_s} * 1000;
   for (Session* s : congested_) {
     Congestion& c = *s->congestion;
@@ -117,18 +137,30 @@ void Shard::on_tick(uint64_t now_ms) {
 
 void Shard::send_now(Session& s, Outgoing&& o) {
   o.packet_id = s.next_packet_id();
+  const uint64_t now = o.msg->expires_at_ms ? broker_.wall_ms() : 0;
+  if (!s.client->send_message(*o.msg, o.qos, o.packet_id, false, o.retain, now, o.extras.get())) {
+    // Too large for this client: as if it had been delivered [MQTT-3.1.2-25].
+    Stats::add(broker_.stats().dropped_too_large);
+    forget(s, o);
+    return;
+  }
   o.state = storage::DeliveryState::Sent;
-  s.client->link().send_publish(*o.msg, o.qos, o.packet_id, false, o.retain);
   Stats::add(broker_.stats().messages_sent);
   persist_state(s, o);
   s.inflight.push_back(std::move(o));
 }
 
 void Shard::pump(Session& s) {
-  while (s.client != nullptr && !s.queue.empty() &&
-         s.inflight.size() < broker_.limits().max_inflight) {
+  const size_t limit = window(s);
+  while (s.client != nullptr && !s.queue.empty() && s.inflight.size() < limit) {
     Outgoing o = std::move(s.queue.front());
     s.queue.pop_front();
+    if (o.msg->expires_at_ms != 0 && expired(*o.msg)) {
+      // Never sent, so never delivered [MQTT-3.3.2-5].
+      Stats::add(broker_.stats().expired_messages);
+      forget(s, o);
+      continue;
+    }
     send_now(s, std::move(o));
   }
   if (s.congestion) drained(s);
@@ -137,13 +169,22 @@ void Shard::pump(Session& s) {
 void Shard::resume(Session& s) {
   // Unacknowledged messages go again, in their original order, with DUP set
   // [MQTT-4.4.0-1]; a QoS 2 message already PUBRECed gets its PUBREL again.
-  for (const Outgoing& o : s.inflight) {
+  // Once sent, a message is resent even past its expiry: its delivery began.
+  for (auto it = s.inflight.begin(); it != s.inflight.end();) {
+    const Outgoing& o = *it;
     if (o.state == storage::DeliveryState::Received) {
-      s.client->link().send(mqtt::Pubrel{o.packet_id});
-    } else {
-      s.client->link().send_publish(*o.msg, o.qos, o.packet_id, true, o.retain);
+      s.client->link().send(mqtt::Pubrel{o.packet_id, mqtt::reason::kSuccess, {}});
+    } else if (s.client->send_message(*o.msg, o.qos, o.packet_id, true, o.retain,
+                                      o.msg->expires_at_ms ? broker_.wall_ms() : 0, o.extras.get())) {
       Stats::add(broker_.stats().messages_sent);
+    } else {
+      // The new connection allows smaller packets than the old one did.
+      Stats::add(broker_.stats().dropped_too_large);
+      forget(s, o);
+      it = s.inflight.erase(it);
+      continue;
     }
+    ++it;
   }
   pump(s);
 }
@@ -156,15 +197,25 @@ void Shard::on_puback(Session& s, uint16_t packet_id) {
   pump(s);
 }
 
-void Shard::on_pubrec(Session& s, uint16_t packet_id) {
+void Shard::on_pubrec(Session& s, uint16_t packet_id, uint8_t reason_code) {
   Outgoing* o = s.find_inflight(packet_id);
+  if (reason_code >= mqtt::reason::kUnspecified) {
+    // A 5.0 client refused the message: the flow ends here, no PUBREL
+    // (section 4.3.3); the message counts as delivered.
+    if (o != nullptr && o->qos == 2 && o->state == storage::DeliveryState::Sent) {
+      forget(s, *o);
+      s.erase_inflight(packet_id);
+      pump(s);
+    }
+    return;
+  }
   if (o != nullptr && o->qos == 2 && o->state == storage::DeliveryState::Sent) {
     o->state = storage::DeliveryState::Received;
     persist_state(s, *o);
   }
   // PUBREL is answered even for an id we no longer know, so the client can
   // finish its flow [MQTT-4.3.3-1].
-  if (s.client != nullptr) s.client->link().send(mqtt::Pubrel{packet_id});
+  if (s.client != nullptr) s.client->link().send(mqtt::Pubrel{packet_id, mqtt::reason::kSuccess, {}});
 }
 
 void Shard::on_pubcomp(Session& s, uint16_t packet_id) {
@@ -178,8 +229,9 @@ void Shard::on_pubcomp(Session& s, uint16_t packet_id) {
 void Shard::persist_state(Session& s, const Outgoing& o) {
   if (o.seq == 0) return;
   storage::WriteSet ws;
-  ws.put_queued(s.client_id(),
-                {o.seq, o.msg->topic, o.msg->payload, o.qos, o.retain, o.packet_id, o.state});
+  ws.put_queued(s.client_id(), {o.seq, o.msg->topic, o.msg->payload, o.qos, o.retain, o.packet_id, o.state,
+                                stored_properties(o.msg->props, o.extras ? &o.extras->subscription_ids : nullptr),
+                                o.msg->expires_at_ms, o.extras ? o.extras->shared_filter : std::string()});
   broker_.commit(std::move(ws), index_, nullptr);
 }
 

@@ -6,107 +6,159 @@
 #include "gateway/core/client.h"
 #include "gateway/core/shard.h"
 #include "gateway/core/sys_topics.h"
+#include "gateway/core/v5_properties.h"
+#include "protocols/mqtt/topic.h"
 
 namespace edgemq::core {
 
-void Shard::subscribe(Client& c, const mqtt::Subscribe& sub) {
+uint8_t Shard::subscribe(Client& c, const mqtt::Subscribe& sub) {
   Session& s = *c.session();
-  mqtt::Suback ack{sub.packet_id, {}};
-  for (const auto& want : sub.subscriptions) {
-    uint8_t granted = std::min(want.qos, broker_.limits().max_qos);
-    if (s.subscriptions.size() >= broker_.limits().max_subscriptions && !s.subscriptions.contains(want.filter)) {
+  const bool v5 = c.v5();
+  mqtt::Suback ack{sub.packet_id, {}, {}};
+  // One identifier for every filter of the packet [MQTT-3.8.2.1.2].
+  const uint32_t id = sub.props->subscription_ids.empty() ? 0 : sub.props->subscription_ids.front();
+  std::vector<bool> send_retained(sub.subscriptions.size(), false);
+  for (size_t i = 0; i < sub.subscriptions.size(); ++i) {
+    const auto& want = sub.subscriptions[i];
+    const SubscriptionOptions options{std::min(want.qos, broker_.limits().max_qos), want.no_local,
+                                      want.retain_as_published, id};
+    const bool existed = s.subscriptions.contains(want.filter);
+    if (s.subscriptions.size() >= broker_.limits().max_subscriptions && !existed) {
       Stats::add(broker_.stats().subscriptions_refused);
-      ack.return_codes.push_back(mqtt::kSubackFailure);  // [MQTT-3.9.3]
+      // [MQTT-3.9.3]; 5.0 says why.
+      ack.return_codes.push_back(v5 ? mqtt::reason::kQuotaExceeded : mqtt::kSubackFailure);
       continue;
     }
     // A repeated filter replaces the old subscription [MQTT-3.8.4-3].
-    broker_.router().subscribe(want.filter, s.client_id(), granted, s.persistent());
-    s.subscriptions[want.filter] = granted;
-    ack.return_codes.push_back(granted);
+    broker_.router().subscribe(want.filter, s.client_id(), options, s.persistent());
+    s.subscriptions[want.filter] = options;
+    ack.return_codes.push_back(options.qos);
+    // Retain handling [MQTT-3.3.1-9/10/11]; 3.1.1 always sends them. A
+    // shared subscription gets none: they are for a session, not a group.
+    send_retained[i] = !mqtt::is_shared_filter(want.filter) &&
+                       (want.retain_handling == mqtt::RetainHandling::OnSubscribe ||
+                        (want.retain_handling == mqtt::RetainHandling::OnNewSubscribe && !existed));
   }
   // SUBACK, then the retained messages [MQTT-3.3.1-6]: after the
   // subscription is durable, so a restart cannot forget an acknowledged one.
-  auto emit = [this, &c, ack, filters = sub.subscriptions]() {
+  auto emit = [this, &c, ack, send_retained, id, filters = sub.subscriptions]() {
     c.link().send(ack);
     Session* bound = c.session();
     if (bound == nullptr) return;
     for (size_t i = 0; i < filters.size(); ++i) {
-      if (ack.return_codes[i] != mqtt::kSubackFailure) deliver_retained(*bound, filters[i].filter, ack.return_codes[i]);
+      if (send_retained[i]) deliver_retained(*bound, filters[i].filter, ack.return_codes[i], id);
     }
   };
   storage::WriteSet ws;
   if (s.persistent()) persist_subscriptions(s, ws);
   reply_after(c, std::move(emit), std::move(ws));
+  return mqtt::reason::kSuccess;
 }
 
 void Shard::unsubscribe(Client& c, const mqtt::Unsubscribe& unsub) {
   Session& s = *c.session();
+  mqtt::Unsuback ack{unsub.packet_id, {}, {}};
   for (const auto& filter : unsub.filters) {
+    const bool existed = s.subscriptions.contains(filter);
     broker_.router().unsubscribe(filter, s.client_id());
     s.subscriptions.erase(filter);
+    // 5.0 says whether there was one [MQTT-3.11.3-1]; 3.1.1 has no codes.
+    if (c.v5()) ack.reason_codes.push_back(existed ? mqtt::reason::kSuccess : mqtt::reason::kNoSubscriptionExisted);
   }
-  uint16_t id = unsub.packet_id;
-  auto emit = [&c, id] { c.link().send(mqtt::Unsuback{id}); };  // [MQTT-3.10.4-4]
+  auto emit = [&c, ack = std::move(ack)] { c.link().send(ack); };  // [MQTT-3.10.4-4]
   storage::WriteSet ws;
   if (s.persistent()) persist_subscriptions(s, ws);
   reply_after(c, std::move(emit), std::move(ws));
 }
 
-void Shard::deliver_retained(Session& s, const std::string& filter, uint8_t granted) {
+void Shard::deliver_retained(Session& s, const std::string& filter, uint8_t granted, uint32_t subscription_id) {
   std::vector<MessagePtr> found;
   broker_.retained().matching(filter, found);
+  DeliveryExtrasPtr extras;
+  if (subscription_id != 0) extras = std::make_shared<const DeliveryExtras>(DeliveryExtras{{subscription_id}, {}});
   for (const auto& m : found) {
+    if (expired(*m)) continue;  // a retained message expires too [MQTT-3.3.2-5]
     uint8_t qos = std::min(granted, m->qos);
     if (qos == 0) {
       if (s.client->link().queued_bytes() > broker_.limits().max_outbound_bytes) {
         Stats::add(broker_.stats().dropped_retained_on_subscribe);
         continue;
       }
-      s.client->link().send_publish(*m, 0, 0, false, true);  // retain flag set [MQTT-3.3.1-8]
-      Stats::add(broker_.stats().messages_sent);
+      // Retain flag set [MQTT-3.3.1-8].
+      if (s.client->send_message(*m, 0, 0, false, true, broker_.wall_ms(), extras.get())) {
+        Stats::add(broker_.stats().messages_sent);
+      } else {
+        Stats::add(broker_.stats().dropped_too_large);
+      }
       continue;
     }
-    enqueue(s, Outgoing{m, qos, 0, 0, storage::DeliveryState::Pending, true});
+    enqueue(s, Outgoing{m, qos, 0, 0, storage::DeliveryState::Pending, true, extras});
   }
 }
 
-void Shard::publish_from(Client& c, mqtt::Publish&& p) {
+uint8_t Shard::publish_from(Client& c, mqtt::Publish&& p) {
   Session& s = *c.session();
-  Stats::add(broker_.stats().messages_received);
   const uint8_t qos = p.qos;
   const uint16_t id = p.packet_id;
+  InboundQos2* known = qos == 2 ? s.inbound_qos2.find(id) : nullptr;
+  if (c.v5()) {
+    const uint8_t refused = accept_v5_publish(c, p, qos > 0 && known == nullptr);
+    if (refused != mqtt::reason::kSuccess) return refused;
+  }
+  Stats::add(broker_.stats().messages_received);
   const uint64_t link_id = c.link().id();
-  auto emit = [&c, id, qos] {
+  // $SYS belongs to the gateway. MQTT 3.1.1 has no negative PUBACK, so a
+  // client's message there is acknowledged and dropped, as Mosquitto's ACL
+  // does; 5.0 says "not authorized" [MQTT-3.4.2.1], which ends a QoS 2 flow.
+  const bool to_sys = is_sys_topic(p.topic);
+  const bool refused = to_sys && c.v5();
+  // A 5.0 ack says what became of the message; the routing below fills it in
+  // before the ack can go out (OrderedAcks runs it after `committed`).
+  std::shared_ptr<uint8_t> verdict;
+  if (c.v5() && qos > 0 && known == nullptr) {
+    verdict = std::make_shared<uint8_t>(refused ? mqtt::reason::kNotAuthorized : mqtt::reason::kSuccess);
+  }
+  auto emit = [&c, id, qos, verdict] {
+    const uint8_t rc = verdict ? *verdict : mqtt::reason::kSuccess;
+    V5State* st = c.v5_state();
+    // The receive quota comes back with the PUBACK, or with a PUBREC that
+    // ends the flow; otherwise with the PUBCOMP (on_pubrel) (section 4.9).
+    if (st != nullptr && st->unacknowledged_in > 0 && (qos == 1 || rc >= mqtt::reason::kUnspecified)) {
+      --st->unacknowledged_in;
+    }
     if (qos == 1) {
-      c.link().send(mqtt::Puback{id});
+      c.link().send(mqtt::Puback{id, rc, {}});
     } else {
-      c.link().send(mqtt::Pubrec{id});
+      c.link().send(mqtt::Pubrec{id, rc, {}});
     }
   };
-  if (qos == 2) {
-    InboundQos2* known = s.inbound_qos2.find(id);
-    if (known != nullptr) {
-      // Already received and routed once: acknowledge again, deliver nothing
-      // [MQTT-4.3.3-2]; not before the first copy is durable.
-      const bool durable = known->durable;
-      const uint64_t token = c.acks().push(std::move(emit), durable);
-      if (!durable) known->waiting.emplace_back(link_id, token);
-      return;
-    }
+  if (known != nullptr) {
+    // Already received and routed once: acknowledge again, deliver nothing
+    // [MQTT-4.3.3-2]; not before the first copy is durable.
+    const bool durable = known->durable;
+    const uint64_t token = c.acks().push(std::move(emit), durable);
+    if (!durable) known->waiting.emplace_back(link_id, token);
+    return mqtt::reason::kSuccess;
   }
   storage::WriteSet own;
   const uint64_t commit = ++next_commit_;
-  if (qos == 2) {
+  if (qos == 2 && !refused) {
     s.inbound_qos2[id] = InboundQos2{false, commit, {}};
     if (s.persistent()) own.put_inbound_qos2(s.client_id(), id);
   }
-  // $SYS belongs to the gateway. MQTT 3.1.1 has no negative PUBACK, so a
-  // client's message there is acknowledged and dropped, as Mosquitto's ACL does.
-  const bool to_sys = is_sys_topic(p.topic);
   if (to_sys) Stats::add(broker_.stats().dropped_sys_publish);
+  mqtt::Props forwarded;
+  uint64_t expires_at = 0;
+  if (c.v5()) {
+    forwarded = forwarded_properties(p.props);
+    expires_at = expiry_time(p.props, broker_.wall_ms());
+  }
   if (qos == 0) {
-    if (!to_sys) broker_.publish(make_message(std::move(p.topic), std::move(p.payload), 0, p.retain), *this, nullptr);
-    return;
+    if (!to_sys) {
+      broker_.publish(make_message(std::move(p.topic), std::move(p.payload), 0, p.retain, std::move(forwarded), expires_at),
+                      *this, nullptr, {}, nullptr, s.client_id());
+    }
+    return mqtt::reason::kSuccess;
   }
   const uint64_t token = c.acks().push(std::move(emit), false);
   auto committed = [link_id, token, client_id = qos == 2 ? s.client_id() : std::string(), id, commit](
@@ -118,10 +170,13 @@ void Shard::publish_from(Client& c, mqtt::Publish&& p) {
   if (to_sys) {
     if (waits) broker_.commit(std::move(own), index_, committed);
   } else {
-    auto m = make_message(std::move(p.topic), std::move(p.payload), qos, p.retain);
-    waits = broker_.publish(m, *this, committed, std::move(own));
+    auto m = make_message(std::move(p.topic), std::move(p.payload), qos, p.retain, std::move(forwarded), expires_at);
+    size_t matched = 0;
+    waits = broker_.publish(m, *this, committed, std::move(own), verdict ? &matched : nullptr, s.client_id());
+    if (verdict && matched == 0) *verdict = mqtt::reason::kNoMatchingSubscribers;
   }
   if (!waits) committed(*this, storage::Status{});
+  return mqtt::reason::kSuccess;
 }
 
 void Shard::inbound_qos2_committed(const std::string& client_id, uint16_t packet_id, uint64_t commit,
@@ -142,10 +197,30 @@ void Shard::inbound_qos2_committed(const std::string& client_id, uint16_t packet
 }
 
 void Shard::restore_session(storage::SessionRecord&& record) {
-  Session& s = sessions_.insert(std::make_unique<Session>(record.client_id, true));
+  const uint64_t now = broker_.wall_ms();
+  const uint64_t deadline = record.expires_at_s * 1000;
+  // Expired while the gateway was down, or meant to end with a connection
+  // the restart cut: gone with its queue.
+  if (record.expiry_s == 0 || (record.expires_at_s != 0 && deadline <= now)) {
+    storage::WriteSet ws;
+    ws.delete_session(record.client_id);
+    broker_.commit(std::move(ws), index_, nullptr);
+    if (record.expiry_s != 0) Stats::add(broker_.stats().sessions_expired);
+    return;
+  }
+  Session& s = sessions_.insert(std::make_unique<Session>(record.client_id, record.expiry_s));
+  if (record.expiry_s != kNeverExpires) {
+    // Offline from now on; a session that was online when the gateway
+    // stopped starts counting at the restart.
+    s.expires_at_ms = record.expires_at_s != 0 ? deadline : now + uint64_t{record.expiry_s} * 1000;
+    expiring_.emplace(s.expires_at_ms, &s);
+  }
   for (auto& sub : record.subscriptions) {
-    broker_.router().subscribe(sub.filter, s.client_id(), sub.qos, true);
-    s.subscriptions[sub.filter] = sub.qos;
+    const SubscriptionOptions options{sub.qos, sub.no_local, sub.retain_as_published, sub.subscription_id};
+    broker_.router().subscribe(sub.filter, s.client_id(), options, true);
+    // Offline until its client connects: other members come first.
+    broker_.router().set_member_online(sub.filter, s.client_id(), false);
+    s.subscriptions[sub.filter] = options;
   }
 }
 
@@ -155,6 +230,7 @@ void Shard::on_pubrel(Client& c, uint16_t packet_id) {
   // or a restart could take the next message with this id for a resend.
   Session& s = *c.session();
   storage::WriteSet ws;
+  const bool known = s.inbound_qos2.contains(packet_id);
   if (InboundQos2* entry = s.inbound_qos2.find(packet_id)) {
     // A PUBREL before any PUBREC (a client out of step): the resends' PUBRECs
     // no longer matter, but they must not block the replies behind them.
@@ -162,7 +238,14 @@ void Shard::on_pubrel(Client& c, uint16_t packet_id) {
     s.inbound_qos2.erase(packet_id);
     if (s.persistent()) ws.delete_inbound_qos2(s.client_id(), packet_id);
   }
-  reply_after(c, [&c, packet_id] { c.link().send(mqtt::Pubcomp{packet_id}); }, std::move(ws));
+  auto emit = [&c, packet_id, known] {
+    V5State* st = c.v5_state();
+    if (st != nullptr && known && st->unacknowledged_in > 0) --st->unacknowledged_in;
+    // 5.0 tells the client the id was not in flight [MQTT-3.7.2.1].
+    const uint8_t rc = st != nullptr && !known ? mqtt::reason::kPacketIdNotFound : mqtt::reason::kSuccess;
+    c.link().send(mqtt::Pubcomp{packet_id, rc, {}});
+  };
+  reply_after(c, std::move(emit), std::move(ws));
 }
 
 void Shard::restore_inbound_qos2(std::string_view client_id, uint16_t packet_id) {
@@ -179,8 +262,14 @@ void Shard::restore_queued(std::string_view client_id, storage::QueuedMessage&& 
     return;
   }
   Session& s = *found;
-  Outgoing o{make_message(std::move(q.topic), std::move(q.payload), q.qos, false), q.qos, q.seq,
-             q.packet_id, q.state, q.retain};
+  std::vector<uint32_t> ids;
+  mqtt::Props props = restored_properties(q.properties, &ids);
+  DeliveryExtrasPtr extras;
+  if (!ids.empty() || !q.shared_filter.empty()) {
+    extras = std::make_shared<const DeliveryExtras>(DeliveryExtras{std::move(ids), std::move(q.shared_filter)});
+  }
+  Outgoing o{make_message(std::move(q.topic), std::move(q.payload), q.qos, false, std::move(props), q.expires_at_ms),
+             q.qos, q.seq, q.packet_id, q.state, q.retain, std::move(extras)};
   if (q.state == storage::DeliveryState::Pending) {
     s.queue.push_back(std::move(o));
   } else {

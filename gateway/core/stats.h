@@ -28,6 +28,10 @@ struct Stats {
   Counter retained_refused{0};         // new retained topics past max_retained: not retained
   Counter acks_held{0};                // QoS 1/2 acks that waited for a full subscriber queue
   Counter ack_hold_timeouts{0};        // congested sessions that made no room in ack_hold_timeout
+  Counter sessions_expired{0};         // offline sessions ended by their expiry interval
+  Counter expired_messages{0};         // messages dropped undelivered: their expiry interval passed
+  Counter dropped_too_large{0};        // deliveries skipped: above the client's maximum packet size
+  Counter shared_redirected{0};        // shared-subscription messages moved to another member
 
   static void add(Counter& c, uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
   static uint64_t get(const Counter& c) { return c.load(std::memory_order_relaxed); }

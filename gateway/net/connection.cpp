@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "gateway/core/client.h"
 #include "gateway/net/worker.h"
 #include "protocols/mqtt/codec.h"
 
@@ -66,6 +67,7 @@ bool Connection::adopt(int fd, mqtt::Connect connect, const std::string& rest) {
   uv_tcp_nodelay(&handle_, 1);
   mark_received();
   auto bytes = std::span(reinterpret_cast<const uint8_t*>(rest.data()), rest.size());
+  v5_ = connect.level == mqtt::ProtocolLevel::V5;
   if (!handle_connect(std::move(connect), {})) return false;
   uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), on_alloc, on_read);
   consume(bytes);
@@ -110,29 +112,41 @@ size_t Connection::process(std::span<const uint8_t> in) {
   size_t off = 0;
   while (off < in.size() && state_ != State::Closing) {
     size_t max = state_ == State::AwaitConnect ? limits.max_connect_packet_size : limits.max_packet_size;
-    mqtt::DecodeResult r = mqtt::decode(in.subspan(off), max);
+    mqtt::DecodeResult r = mqtt::decode(in.subspan(off), max, level());
     if (r.status == mqtt::DecodeResult::Status::NeedMore) break;
     if (r.status == mqtt::DecodeResult::Status::Error) {
       if (r.error == mqtt::DecodeError::UnsupportedProtocolLevel && state_ == State::AwaitConnect) {
-        send(mqtt::Connack{false, mqtt::ConnackCode::UnacceptableProtocol});  // [MQTT-3.1.2-2]
+        // In 3.1.1's form: the client's version is not one we speak [MQTT-3.1.2-2].
+        send(mqtt::Connack{false, mqtt::ConnackCode::UnacceptableProtocol, {}});
       }
-      protocol_error(mqtt::describe(r.error));
+      protocol_error(mqtt::describe(r.error), mqtt::reason_for(r.error));
       return SIZE_MAX;
     }
     off += r.consumed;
+    if (state_ == State::Authenticating) {
+      auto* auth = std::get_if<mqtt::Auth>(&r.packet);
+      if (auth == nullptr) {
+        protocol_error("only AUTH may come before CONNACK", 0);  // section 4.12
+        return SIZE_MAX;
+      }
+      if (!finish_connect(worker().shard().on_auth(*this, std::move(*auth)))) return SIZE_MAX;
+      continue;
+    }
     if (state_ == State::AwaitConnect) {
       auto* connect = std::get_if<mqtt::Connect>(&r.packet);
       if (connect == nullptr) {
-        protocol_error("first packet is not CONNECT");  // [MQTT-3.1.0-1]
+        protocol_error("first packet is not CONNECT", 0);  // [MQTT-3.1.0-1]
         return SIZE_MAX;
       }
+      v5_ = connect->level == mqtt::ProtocolLevel::V5;
       if (!handle_connect(std::move(*connect), in.subspan(off))) return SIZE_MAX;
       continue;
     }
     bool disconnect = std::holds_alternative<mqtt::Disconnect>(r.packet);
     const char* name = mqtt::name_of(mqtt::type_of(r.packet));
-    if (!worker().shard().on_packet(id_, std::move(r.packet))) {
-      protocol_error(name);
+    const uint8_t refused = worker().shard().on_packet(id_, std::move(r.packet));
+    if (refused != mqtt::reason::kSuccess) {
+      protocol_error(name, refused);
       return SIZE_MAX;
     }
     if (disconnect) {
@@ -145,20 +159,32 @@ size_t Connection::process(std::span<const uint8_t> in) {
 }
 
 bool Connection::handle_connect(mqtt::Connect&& c, std::span<const uint8_t> rest) {
-  uint16_t keep_alive = c.keep_alive;
   auto result = worker().shard().on_connect(*this, c);
   switch (result.outcome) {
     case core::Shard::ConnectOutcome::Accepted:
-      bind(keep_alive);
-      return true;
     case core::Shard::ConnectOutcome::Rejected:
-      return false;
+    case core::Shard::ConnectOutcome::Authenticating:
+      return finish_connect(result);
     case core::Shard::ConnectOutcome::HandOver:
       worker().hand_over(*this, result.home_shard, std::move(c),
                         std::string(reinterpret_cast<const char*>(rest.data()), rest.size()));
       return false;
   }
   return false;
+}
+
+bool Connection::finish_connect(const core::Shard::ConnectResult& result) {
+  switch (result.outcome) {
+    case core::Shard::ConnectOutcome::Accepted:
+      bind(result.keep_alive);
+      return true;
+    case core::Shard::ConnectOutcome::Authenticating:
+      // The connect timeout, set at accept, still bounds the exchange.
+      state_ = State::Authenticating;
+      return true;
+    default:
+      return false;
+  }
 }
 
 void Connection::bind(uint16_t keep_alive_s) {
@@ -176,6 +202,7 @@ void Connection::on_deadline() {
   switch (state_) {
     case State::Closing:  // its writes did not drain in time
     case State::AwaitConnect:  // no CONNECT in time
+    case State::Authenticating:  // no CONNACK in time
       abort(state_ == State::Closing ? graceful_ : true);
       return;
     case State::Bound: {
@@ -187,7 +214,13 @@ void Connection::on_deadline() {
       if (paused_) deadline = std::max<uint64_t>(deadline, now + keep_alive_s_ * 1500ull);
       if (now >= deadline) {
         core::Stats::add(worker().broker().stats().keepalive_timeouts);
-        abort(false);
+        if (v5_) {
+          // Told why [MQTT-3.1.2-22]; still abnormal, so the will goes out.
+          say_goodbye(mqtt::reason::kKeepAliveTimeout, nullptr);
+          close();
+        } else {
+          abort(false);
+        }
       } else {
         worker().wheel().schedule(id_, deadline);
       }
@@ -196,26 +229,52 @@ void Connection::on_deadline() {
   }
 }
 
-void Connection::protocol_error(const char* what) {
+void Connection::protocol_error(const char* what, uint8_t reason) {
   core::Stats::add(worker().broker().stats().protocol_errors);
-  spdlog::debug("connection {}: protocol error: {}", id_, what);
+  spdlog::debug("connection {}: protocol error: {} (reason 0x{:02x})", id_, what, reason);
+  // A 5.0 client is told why before the connection closes [MQTT-4.13.1-1];
+  // not before its CONNECT was accepted (the CONNACK would have to say it).
+  if (reason != 0) say_goodbye(reason, what);
   close();
+}
+
+void Connection::say_goodbye(uint8_t reason, const char* detail) {
+  if (!v5_ || state_ != State::Bound) return;
+  mqtt::Disconnect d{reason, {}};
+  std::string text = mqtt::reason::describe(reason);
+  if (detail != nullptr && *detail != '\0') text.append(": ").append(detail);
+  d.props.mut().reason_string = std::move(text);
+  // The reason string is left out where it would make the packet larger
+  // than the client accepts [MQTT-3.14.2-3].
+  const core::Client* c = worker().shard().client(id_);
+  const core::V5State* st = c != nullptr ? c->v5_state() : nullptr;
+  if (st != nullptr && st->maximum_packet_size != 0 &&
+      mqtt::encoded_size(d, mqtt::ProtocolLevel::V5) > st->maximum_packet_size) {
+    d.props.reset();
+  }
+  send(d);
+}
+
+void Connection::shut_down() {
+  // Best effort: written now if the socket takes it, as the loop is ending.
+  say_goodbye(mqtt::reason::kServerShuttingDown, nullptr);
+  flush();
+  abort(true);
 }
 
 void Connection::send(const mqtt::Packet& p) {
   if (state_ == State::Closing) return;
   std::string& o = out();
   size_t before = o.size();
-  mqtt::encode(p, o);
+  mqtt::encode(p, o, level());
   queue_bytes(o.size() - before);
 }
 
-void Connection::send_publish(const core::Message& m, uint8_t qos, uint16_t packet_id, bool dup,
-                              bool retain) {
+void Connection::send_publish(const mqtt::PublishView& p) {
   if (state_ == State::Closing) return;
   std::string& o = out();
   size_t before = o.size();
-  mqtt::encode(mqtt::Publish{dup, qos, retain, m.topic, packet_id, m.payload}, o);
+  mqtt::encode(p, o, level());
   queue_bytes(o.size() - before);
 }
 

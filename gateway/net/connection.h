@@ -1,8 +1,9 @@
 // One client's TCP connection: bytes in through the codec into the shard,
 // packets out coalesced per loop turn. Implements core::Link.
 //
-// Life: AwaitConnect -> Bound (CONNECT accepted) -> Closing -> freed in the
-// uv_close callback, never earlier and never from inside its own callbacks.
+// Life: AwaitConnect [-> Authenticating (a 5.0 AUTH exchange)] -> Bound
+// (CONNECT accepted) -> Closing -> freed in the uv_close callback, never
+// earlier and never from inside its own callbacks.
 // Memory while idle: the uv handle and a few fields, nothing else. Reads land
 // in the worker's shared buffer; only an incomplete packet is kept, in spill_.
 // Output is encoded into a buffer borrowed from the worker for the loop turn
@@ -18,6 +19,7 @@
 #include <string>
 
 #include "gateway/core/link.h"
+#include "gateway/core/shard.h"
 #include "protocols/mqtt/packet.h"
 
 namespace edgemq::net {
@@ -37,8 +39,7 @@ class Connection final : public core::Link {
 
   // core::Link
   void send(const mqtt::Packet& p) override;
-  void send_publish(const core::Message& m, uint8_t qos, uint16_t packet_id, bool dup,
-                    bool retain) override;
+  void send_publish(const mqtt::PublishView& p) override;
   size_t queued_bytes() const override;
   void close() override;
   uint64_t id() const override { return id_; }
@@ -56,9 +57,12 @@ class Connection final : public core::Link {
   int duplicate_fd();
   // Closes at once, dropping unwritten output. graceful: no will.
   void abort(bool graceful);
+  // Server shutdown: a 5.0 client is told so if its socket takes it at
+  // once, then the connection is aborted (gracefully: no will).
+  void shut_down();
 
  private:
-  enum class State : uint8_t { AwaitConnect, Bound, Closing };
+  enum class State : uint8_t { AwaitConnect, Authenticating, Bound, Closing };
   struct WriteReq;
 
   static void on_alloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
@@ -71,8 +75,17 @@ class Connection final : public core::Link {
   // SIZE_MAX when the connection stopped taking input (closed, handed over).
   size_t process(std::span<const uint8_t> in);
   bool handle_connect(mqtt::Connect&& c, std::span<const uint8_t> rest);
+  // Acts on the shard's verdict on a CONNECT or an AUTH before CONNACK;
+  // false when the connection stops taking input.
+  bool finish_connect(const core::Shard::ConnectResult& result);
   void bind(uint16_t keep_alive_s);
-  void protocol_error(const char* what);
+  // Closes for a broken rule; `reason` (0: none) goes to a 5.0 client in DISCONNECT.
+  void protocol_error(const char* what, uint8_t reason);
+  // Queues a 5.0 client's DISCONNECT with `reason` and its name (and
+  // `detail`, if any) as reason string; nothing for 3.1.1 or before CONNACK.
+  void say_goodbye(uint8_t reason, const char* detail);
+  // The version its CONNECT named: how packets are decoded and encoded.
+  mqtt::ProtocolLevel level() const { return v5_ ? mqtt::ProtocolLevel::V5 : mqtt::ProtocolLevel::V311; }
   void queue_bytes(size_t added);
   void start_close();
   uint64_t now_ms() const;
@@ -93,6 +106,7 @@ class Connection final : public core::Link {
   bool flush_pending_ : 1 = false;
   bool closing_started_ : 1 = false;
   bool paused_ : 1 = false;
+  bool v5_ : 1 = false;  // its CONNECT was MQTT 5.0
   uint16_t keep_alive_s_ = 0;
   // Loop time of the last byte received, in 100 ms units rounded up (the
   // timing wheel's tick): wraps after 13 years of loop time.

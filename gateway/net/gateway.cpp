@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "gateway/core/v5_properties.h"
+
 namespace edgemq::net {
 
 Gateway::Gateway(GatewayOptions options) : options_(std::move(options)) {}
@@ -47,8 +49,13 @@ bool Gateway::open(std::string& error) {
 
 bool Gateway::restore(std::string& error) {
   size_t retained = 0, sessions = 0, queued = 0;
+  const uint64_t now = broker_->wall_ms();
   auto st = store_->load_retained([&](storage::RetainedMessage&& r) {
-    broker_->retained().set(core::make_message(std::move(r.topic), std::move(r.payload), r.qos, true));
+    // Expired while the gateway was down: never delivered again (the record
+    // goes when the topic is next set or cleared).
+    if (r.expires_at_ms != 0 && r.expires_at_ms <= now) return;
+    broker_->retained().set(core::make_message(std::move(r.topic), std::move(r.payload), r.qos, true,
+                                               core::restored_properties(r.properties), r.expires_at_ms));
     ++retained;
   });
   auto warn = [](const storage::Status& s) {

@@ -259,7 +259,7 @@ void Worker::drain_now() {
   // Server shutdown is not a client failure: no wills (see docs/architecture.md).
   std::vector<Connection*> all;
   shard_.for_each_link([&](core::Link& l) { all.push_back(static_cast<Connection*>(&l)); });
-  for (Connection* c : all) c->abort(true);
+  for (Connection* c : all) c->shut_down();
 }
 
 void Worker::stop_now() {

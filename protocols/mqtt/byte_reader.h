@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocols/mqtt/variable_byte_integer.h"
+
 namespace edgemq::mqtt {
 
 class ByteReader {
@@ -29,6 +31,23 @@ class ByteReader {
     out = static_cast<uint16_t>((bytes_[pos_] << 8) | bytes_[pos_ + 1]);
     pos_ += 2;
     return true;
+  }
+
+  [[nodiscard]] bool u32(uint32_t& out) {
+    if (remaining() < 4) return false;
+    out = (uint32_t{bytes_[pos_]} << 24) | (uint32_t{bytes_[pos_ + 1]} << 16) |
+          (uint32_t{bytes_[pos_ + 2]} << 8) | uint32_t{bytes_[pos_ + 3]};
+    pos_ += 4;
+    return true;
+  }
+
+  // A Variable Byte Integer [MQTT-1.5.5]; anything but Done leaves the reader
+  // where it was.
+  [[nodiscard]] VbiStatus vbi(uint32_t& out) {
+    size_t length = 0;
+    const VbiStatus s = read_variable_byte_integer(bytes_.subspan(pos_), out, length);
+    if (s == VbiStatus::Done) pos_ += length;
+    return s;
   }
 
   // A view of the next `n` bytes, valid as long as the input span is.

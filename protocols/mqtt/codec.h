@@ -36,9 +36,21 @@ enum class DecodeError : uint8_t {
   EmptySubscribe,            // SUBSCRIBE/UNSUBSCRIBE with no topic [MQTT-3.8.3-3, 3.10.3-2]
   ReservedSubscribeBits,     // upper bits of a requested QoS byte [MQTT-3-8.3-4]
   BadConnackFlags,           // reserved CONNACK acknowledge flags
+  // 5.0
+  MalformedProperty,         // unknown id, not allowed in this packet, bad value encoding [MQTT-2.2.2]
+  DuplicateProperty,         // a property other than user property (or PUBLISH's subscription ids) twice
+  PropertyValue,             // a value out of its range, e.g. receive maximum 0 [MQTT-3.1.2.11]
+  InvalidReasonCode,         // a reason code the packet type does not define
+  InvalidRetainHandling,     // retain handling 3 [MQTT-3.8.3.1]
+  SharedNoLocal,             // no local on a shared subscription [MQTT-3.8.3-4]
+  PayloadFormatInvalid,      // payload format indicator 1 with a payload that is not UTF-8
 };
 
 const char* describe(DecodeError e);
+
+// The 5.0 reason code for a decode error: what a DISCONNECT (or, for CONNECT,
+// a CONNACK) says to a 5.0 peer [MQTT-4.13].
+uint8_t reason_for(DecodeError e);
 
 struct DecodeResult {
   // GCC 12's -Wshadow flags the scoped enumerator `Packet` as shadowing the
@@ -56,13 +68,24 @@ struct DecodeResult {
 
 // Decodes the packet at the front of `in`. `max_packet_size` bounds the whole
 // packet (fixed header included); a larger one is an error as soon as its
-// length is known, before its body arrives.
-DecodeResult decode(std::span<const uint8_t> in, size_t max_packet_size);
+// length is known, before its body arrives. `level` is the connection's
+// protocol version; a CONNECT names its own, whatever `level` says.
+DecodeResult decode(std::span<const uint8_t> in, size_t max_packet_size,
+                    ProtocolLevel level = ProtocolLevel::V311);
 
-// Appends the wire form of `p` to `out`.
-void encode(const Packet& p, std::string& out);
+// Appends the wire form of `p` for a `level` connection to `out`. As in
+// decode(), a CONNECT is written for its own `level` field.
+void encode(const Packet& p, std::string& out, ProtocolLevel level = ProtocolLevel::V311);
+void encode(const PublishView& p, std::string& out, ProtocolLevel level = ProtocolLevel::V311);
+
+// A PUBLISH's properties alone, as a 5.0 property block (length first), for
+// keeping a message outside a packet (the store). Empty for null props.
+std::string encode_property_block(const Props& props);
+// The reverse: `in` must be exactly one block that a PUBLISH could carry.
+DecodeError decode_property_block(std::span<const uint8_t> in, Props& out);
 
 // The encoded size of `p`; what encode() would append.
-size_t encoded_size(const Packet& p);
+size_t encoded_size(const Packet& p, ProtocolLevel level = ProtocolLevel::V311);
+size_t encoded_size(const PublishView& p, ProtocolLevel level = ProtocolLevel::V311);
 
 }  // namespace edgemq::mqtt

@@ -11,9 +11,10 @@
 namespace edgemq::mqtt {
 
 // Parses the `body` (exactly the remaining length) of a packet of `type`
-// whose fixed-header flags are `flags`, already checked for the type.
-// Returns DecodeError::None and sets `out`, or names the broken rule.
+// whose fixed-header flags are `flags`, already checked for the type, on a
+// `level` connection. Returns DecodeError::None and sets `out`, or names the
+// broken rule.
 DecodeError decode_body(PacketType type, uint8_t flags, std::span<const uint8_t> body,
-                        Packet& out);
+                        ProtocolLevel level, Packet& out);
 
 }  // namespace edgemq::mqtt

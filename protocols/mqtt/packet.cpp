@@ -8,9 +8,9 @@ namespace edgemq::mqtt {
 namespace {
 
 // type_of() relies on the variant listing the packets in wire-type order
-// (Connect = 1 at index 0 ... Disconnect = 14 at index 13), so a mistake in
+// (Connect = 1 at index 0 ... Auth = 15 at index 14), so a mistake in
 // packet.h fails the build instead of mislabelling packets at run time.
-static_assert(std::variant_size_v<Packet> == 14);
+static_assert(std::variant_size_v<Packet> == 15);
 static_assert(std::is_same_v<std::variant_alternative_t<0, Packet>, Connect>);
 static_assert(std::is_same_v<std::variant_alternative_t<1, Packet>, Connack>);
 static_assert(std::is_same_v<std::variant_alternative_t<2, Packet>, Publish>);
@@ -25,6 +25,7 @@ static_assert(std::is_same_v<std::variant_alternative_t<10, Packet>, Unsuback>);
 static_assert(std::is_same_v<std::variant_alternative_t<11, Packet>, Pingreq>);
 static_assert(std::is_same_v<std::variant_alternative_t<12, Packet>, Pingresp>);
 static_assert(std::is_same_v<std::variant_alternative_t<13, Packet>, Disconnect>);
+static_assert(std::is_same_v<std::variant_alternative_t<14, Packet>, Auth>);
 
 }  // namespace
 
@@ -48,6 +49,7 @@ const char* name_of(PacketType t) {
     case PacketType::Pingreq: return "PINGREQ";
     case PacketType::Pingresp: return "PINGRESP";
     case PacketType::Disconnect: return "DISCONNECT";
+    case PacketType::Auth: return "AUTH";
   }
   // Values outside the enum (e.g. a raw wire nibble cast in) still get a name.
   return "UNKNOWN";

@@ -36,8 +36,21 @@ bool valid_utf8(std::string_view s);
 bool valid_topic_name(std::string_view topic);
 
 // A SUBSCRIBE filter: non-empty, valid UTF-8, '#' only last and alone in its
-// level, '+' alone in its level [MQTT-4.7.1-2/3, 4.7.3-1].
+// level, '+' alone in its level [MQTT-4.7.1-2/3, 4.7.3-1]. One starting with
+// "$share/" must be a valid shared filter (parse_shared_filter).
 bool valid_topic_filter(std::string_view filter);
+
+// A shared subscription's filter "$share/{group}/{filter}" [MQTT-4.8.2],
+// split. The group is non-empty and holds no '/', '+' or '#'; the filter is a
+// valid filter. 3.1.1 clients may use the same form (as with Mosquitto).
+struct SharedFilter {
+  std::string_view group;
+  std::string_view filter;
+};
+// Whether `filter` starts with "$share/" (valid or not).
+bool is_shared_filter(std::string_view filter);
+// Splits a valid shared filter; false if `filter` is not one.
+bool parse_shared_filter(std::string_view filter, SharedFilter& out);
 
 // Whether `filter` matches `topic`; a wildcard in the first level does not match
 // a topic starting with '$' [MQTT-4.7.2-1].

@@ -77,6 +77,24 @@ TEST_F(ConfigTest, BadValuesAreRejectedWithTheirSource) {
   EXPECT_NE(r.error.find("EDGEMQ_DURABILITY"), std::string::npos) << r.error;
 }
 
+TEST_F(ConfigTest, Mqtt5Keys) {
+  Config c;
+  auto r = load({"--receive-maximum", "10", "--topic-alias-maximum=0", "--max-keep-alive", "120",
+                 "--shared-subscription-strategy", "sticky"},
+                c);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(c.limits.receive_maximum, 10);
+  EXPECT_EQ(c.limits.topic_alias_maximum, 0);
+  EXPECT_EQ(c.limits.max_keep_alive_s, 120);
+  EXPECT_EQ(c.limits.share_strategy, core::ShareStrategy::Sticky);
+  Config d;
+  EXPECT_EQ(d.limits.share_strategy, core::ShareStrategy::RoundRobin) << "the default";
+  EXPECT_FALSE(load({"--receive-maximum", "0"}, d).ok) << "0 is a protocol error in CONNACK";
+  r = load({"--shared-subscription-strategy", "fair"}, d);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("round_robin|random|sticky"), std::string::npos) << r.error;
+}
+
 TEST_F(ConfigTest, UnknownFlagAndUnknownFileKeyAreErrors) {
   Config c;
   EXPECT_FALSE(load({"--no-such-thing", "1"}, c).ok);

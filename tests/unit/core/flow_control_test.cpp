@@ -56,7 +56,7 @@ class FlowControl : public ::testing::TestWithParam<bool> {
   void sub_acks_last() {
     auto got = sub.all<mqtt::Publish>();
     ASSERT_FALSE(got.empty());
-    ASSERT_TRUE(h.shard(1).on_packet(sub.id(), mqtt::Puback{got.back().packet_id}));
+    ASSERT_EQ(h.shard(1).on_packet(sub.id(), mqtt::Puback{got.back().packet_id}), 0);
     for (int turn = 0; turn < 3; ++turn) {
       h.flush();
       h.run_posted();

@@ -31,8 +31,11 @@ class FakeLink final : public Link {
   void send(const mqtt::Packet& p) override {
     if (!closed) sent.push_back(p);
   }
-  void send_publish(const Message& m, uint8_t qos, uint16_t packet_id, bool dup, bool retain) override {
-    if (!closed) sent.push_back(mqtt::Publish{dup, qos, retain, m.topic, packet_id, m.payload});
+  void send_publish(const mqtt::PublishView& p) override {
+    if (!closed) {
+      sent.push_back(mqtt::Publish{p.dup, p.qos, p.retain, std::string(p.topic), p.packet_id,
+                                   std::string(p.payload), p.props ? mqtt::Props(*p.props) : mqtt::Props()});
+    }
   }
   size_t queued_bytes() const override { return queued; }
   void close() override { closed = true; }
@@ -58,10 +61,10 @@ class FakeLink final : public Link {
 class ShardHarness : public ShardPoster {
  public:
   explicit ShardHarness(Limits limits = {}, std::unique_ptr<storage::Store> store = storage::make_memory_store(),
-                        size_t shards = 1)
+                        size_t shards = 1, Authenticator* auth = nullptr)
       : store_(std::move(store)),
         committer_(*store_, false),
-        broker_(limits, *store_, committer_, auth_, shards),
+        broker_(limits, *store_, committer_, auth != nullptr ? *auth : auth_, shards),
         inbound_(shards) {
     for (size_t i = 0; i < shards; ++i) {
       shards_.push_back(std::make_unique<Shard>(broker_, i));
@@ -134,7 +137,23 @@ class ShardHarness : public ShardPoster {
     c.client_id = id;
     c.clean_session = clean;
     c.will = std::move(will);
-    size_t home = id.empty() ? 0 : broker_.home_shard(id);
+    return send_connect(link, c);
+  }
+
+  // Connects with a 5.0 CONNECT carrying `props`.
+  mqtt::Connack connect_v5(FakeLink& link, const std::string& id, mqtt::Properties props = {},
+                           bool clean_start = true, std::optional<mqtt::Will> will = std::nullopt) {
+    mqtt::Connect c;
+    c.level = mqtt::ProtocolLevel::V5;
+    c.client_id = id;
+    c.clean_session = clean_start;
+    c.will = std::move(will);
+    c.props = std::move(props);
+    return send_connect(link, c);
+  }
+
+  mqtt::Connack send_connect(FakeLink& link, mqtt::Connect& c) {
+    size_t home = c.client_id.empty() ? 0 : broker_.home_shard(c.client_id);
     link_shard_[link.id()] = home;
     auto r = shards_[home]->on_connect(link, c);
     EXPECT_NE(r.outcome, Shard::ConnectOutcome::HandOver);
@@ -145,13 +164,13 @@ class ShardHarness : public ShardPoster {
 
   void subscribe(FakeLink& link, const std::string& filter, uint8_t qos, uint16_t id = 1) {
     size_t before = link.all<mqtt::Suback>().size();
-    ASSERT_TRUE(shard_of(link).on_packet(link.id(), mqtt::Subscribe{id, {{filter, qos}}}));
+    ASSERT_EQ(shard_of(link).on_packet(link.id(), mqtt::Subscribe{id, {{filter, qos}}}), 0);
     run_until([&] { return link.all<mqtt::Suback>().size() > before; });
   }
 
   void publish(FakeLink& link, const std::string& topic, const std::string& payload, uint8_t qos,
                uint16_t id = 0, bool retain = false) {
-    ASSERT_TRUE(shard_of(link).on_packet(link.id(), mqtt::Publish{false, qos, retain, topic, id, payload}));
+    ASSERT_EQ(shard_of(link).on_packet(link.id(), mqtt::Publish{false, qos, retain, topic, id, payload}), 0);
   }
 
   // A client id, starting with `prefix`, whose home is `shard`.

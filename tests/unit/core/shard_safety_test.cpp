@@ -67,7 +67,7 @@ TEST(ShardSafety, Qos2ResendAfterFailedCommitIsStoredThenAcknowledged) {
 
   store.failing = false;
   h.connect(pub_again, "pub", false);
-  ASSERT_TRUE(h.shard().on_packet(pub_again.id(), mqtt::Publish{true, 2, false, "t", 7, "m"}));
+  ASSERT_EQ(h.shard().on_packet(pub_again.id(), mqtt::Publish{true, 2, false, "t", 7, "m"}), 0);
   h.run_until([&] { return !pub_again.all<mqtt::Pubrec>().empty(); });
   EXPECT_EQ(queued_records(h.store()), 1u) << "the acknowledged resend is in the store";
 }
@@ -82,7 +82,7 @@ TEST(ShardSafety, Qos2ResendOnNewConnectionWaitsForFirstCommit) {
   h.connect(pub, "pub", false);
   h.publish(pub, "t", "m", 2, 7);  // submitted; its completion waits in the harness
   h.connect(pub_again, "pub", false);
-  ASSERT_TRUE(h.shard().on_packet(pub_again.id(), mqtt::Publish{true, 2, false, "t", 7, "m"}));
+  ASSERT_EQ(h.shard().on_packet(pub_again.id(), mqtt::Publish{true, 2, false, "t", 7, "m"}), 0);
   EXPECT_TRUE(pub_again.all<mqtt::Pubrec>().empty()) << "PUBREC before the message was durable";
   h.run_until([&] { return pub_again.all<mqtt::Pubrec>().size() == 1; });
   EXPECT_EQ(queued_records(h.store()), 1u) << "routed once, not twice";
@@ -131,7 +131,7 @@ TEST(ShardSafety, SubscriptionsPastTheLimitGetSubackFailure) {
   ShardHarness h(limits);
   FakeLink c(1);
   h.connect(c, "c");
-  ASSERT_TRUE(h.shard().on_packet(c.id(), mqtt::Subscribe{1, {{"a", 1}, {"b", 1}, {"c", 1}}}));
+  ASSERT_EQ(h.shard().on_packet(c.id(), mqtt::Subscribe{1, {{"a", 1}, {"b", 1}, {"c", 1}}}), 0);
   h.run_until([&] { return c.all<mqtt::Suback>().size() == 1; });
   EXPECT_EQ(c.all<mqtt::Suback>()[0].return_codes, (std::vector<uint8_t>{1, 1, mqtt::kSubackFailure}));
   h.subscribe(c, "a", 0, 2);  // replacing an existing one is not a new subscription

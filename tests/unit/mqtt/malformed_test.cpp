@@ -144,7 +144,7 @@ TEST(Malformed, MQTT_3_1_2_1_BadProtocolName) {
 
 TEST(Malformed, MQTT_3_1_2_2_UnsupportedProtocolLevel) {
   EXPECT_EQ(error_of(connect("MQTT", 3, 0x02, str("c"))), DecodeError::UnsupportedProtocolLevel);
-  EXPECT_EQ(error_of(connect("MQTT", 5, 0x02, str("c"))), DecodeError::UnsupportedProtocolLevel);
+  EXPECT_EQ(error_of(connect("MQTT", 6, 0x02, str("c"))), DecodeError::UnsupportedProtocolLevel);
   EXPECT_EQ(error_of(connect("MQIsdp", 4, 0x02, str("c"))),
             DecodeError::UnsupportedProtocolLevel);
 }

@@ -41,6 +41,29 @@ TEST(RetainedRecord, EmptyPayloadStaysBin) {
   EXPECT_EQ(encode_retained({"t", "", 0}), bytes({0x93, 0x01, 0x00, 0xc4, 0x00}));
 }
 
+// v2: what MQTT 5 adds, the properties as an opaque block and an expiry.
+const std::string kRetainedV2 = bytes({
+    0x95,                          // array of 5
+    0x02,                          //   version 2
+    0x00,                          //   qos 0
+    0xc4, 0x01, 'x',               //   payload: bin8, 1 byte
+    0xc4, 0x03, 0x02, 0x01, 0x01,  //   properties: a block (length 2: payload format 1)
+    0xcf, 0x00, 0x00, 0x01, 0x8b,  //   expires_at_ms 1,700,000,000,000 (uint64)
+    0xcf, 0xe5, 0x68, 0x00,
+});
+
+TEST(RetainedRecord, GoldenV2KeepsPropertiesAndExpiry) {
+  const RetainedMessage m{"t", "x", 0, std::string("", 3), 1'700'000'000'000};
+  EXPECT_EQ(encode_retained(m), kRetainedV2);
+  RetainedMessage out;
+  ASSERT_TRUE(decode_retained("t", kRetainedV2, out).ok);
+  EXPECT_EQ(out, m);
+}
+
+TEST(RetainedRecord, WithoutPropertiesOrExpiryItStaysV1) {
+  EXPECT_EQ(encode_retained({"a/b", "hi", 1, "", 0}), kRetainedV1);
+}
+
 // ---- session ----------------------------------------------------------------
 
 const std::string kSessionV1 = bytes({
@@ -67,6 +90,48 @@ TEST(SessionRecord, NoSubscriptions) {
   SessionRecord out;
   ASSERT_TRUE(decode_session("c", golden, out).ok);
   EXPECT_TRUE(out.subscriptions.empty());
+}
+
+TEST(SessionRecord, GoldenV2KeepsExpiry) {
+  const std::string golden = bytes({
+      0x94,                          // array of 4
+      0x02,                          //   version 2
+      0x90,                          //   no subscriptions
+      0x3c,                          //   expiry 60 s
+      0xce, 0x65, 0x53, 0xf1, 0x00,  //   expires at 1,700,000,000 (uint32 form)
+  });
+  const SessionRecord s{"c", {}, 60, 1'700'000'000};
+  EXPECT_EQ(encode_session(s), golden);
+  SessionRecord out;
+  ASSERT_TRUE(decode_session("c", golden, out).ok);
+  EXPECT_EQ(out, s);
+}
+
+TEST(SessionRecord, V2KeepsSubscriptionOptions) {
+  const std::string golden = bytes({
+      0x94, 0x02,                    // [2,
+      0x92,                          //   two subscriptions:
+      0x94, 0xa1, 'a', 0x01,         //     ["a", qos 1,
+      0x03, 0xcd, 0x01, 0x2c,        //      no local + retain as published, id 300],
+      0x92, 0xa1, 'b', 0x00,         //     ["b", qos 0],
+      0xce, 0xff, 0xff, 0xff, 0xff,  //   expiry: never (uint32)
+      0x00,                          //   not counting down]
+  });
+  const SessionRecord s{"c", {{"a", 1, true, true, 300}, {"b", 0}}, kSessionNeverExpires, 0};
+  EXPECT_EQ(encode_session(s), golden);
+  SessionRecord out;
+  ASSERT_TRUE(decode_session("c", golden, out).ok);
+  EXPECT_EQ(out, s);
+  std::string v1_with_options = golden;
+  v1_with_options[1] = 0x01;
+  EXPECT_FALSE(decode_session("c", v1_with_options, out).ok) << "v1 has no options";
+}
+
+TEST(SessionRecord, V1MeansNeverExpires) {
+  SessionRecord out;
+  ASSERT_TRUE(decode_session("c1", kSessionV1, out).ok);
+  EXPECT_EQ(out.expiry_s, kSessionNeverExpires);
+  EXPECT_EQ(out.expires_at_s, 0u);
 }
 
 // ---- queued -----------------------------------------------------------------
@@ -99,6 +164,27 @@ TEST(QueuedRecord, GoldenV1) {
   QueuedMessage out;
   ASSERT_TRUE(decode_queued(7, kQueuedV1, out).ok);
   EXPECT_EQ(out, golden_queued());
+}
+
+TEST(QueuedRecord, V2AppendsPropertiesAndExpiry) {
+  QueuedMessage m = golden_queued();
+  m.properties = std::string("\x02\x01\x01", 3);
+  m.expires_at_ms = 5;
+  m.shared_filter = "$share/g/t";
+  std::string golden = kQueuedV1;
+  golden[0] = static_cast<char>(0x9a);  // array of 10
+  golden[1] = 0x02;                     // version 2
+  golden += bytes({0xc4, 0x03, 0x02, 0x01, 0x01,  // properties
+                   0x05,                          // expires_at_ms 5
+                   0xaa, '$', 's', 'h', 'a', 'r', 'e', '/', 'g', '/', 't'});
+  EXPECT_EQ(encode_queued(m), golden);
+  QueuedMessage out;
+  ASSERT_TRUE(decode_queued(7, golden, out).ok);
+  EXPECT_EQ(out, m);
+  std::string bad_expiry = golden;
+  bad_expiry[kQueuedV1.size() + 5] = static_cast<char>(0xc2);  // expiry: false
+  const Status bad = decode_queued(7, bad_expiry, out);
+  EXPECT_NE(bad.message.find("bad expiry time"), std::string::npos) << bad.message;
 }
 
 TEST(QueuedRecord, SmallPacketIdAndFalseRetain) {
@@ -167,13 +253,17 @@ TEST(CorruptRecords, EveryTruncationIsAnError) {
   EXPECT_NE(retained(kRetainedV1.substr(0, 4)).message.find("truncated"), std::string::npos);
 }
 
-TEST(CorruptRecords, Version2IsRejected) {
-  const Status s = retained(patched(kRetainedV1, 1, 0x02));
+TEST(CorruptRecords, UnknownVersionsAreRejected) {
+  const Status s = retained(patched(kRetainedV1, 1, 0x03));
   EXPECT_FALSE(s.ok);
-  EXPECT_NE(s.message.find("unsupported version 2"), std::string::npos) << s.message;
+  EXPECT_NE(s.message.find("unsupported version 3"), std::string::npos) << s.message;
+  EXPECT_FALSE(session(patched(kSessionV1, 1, 0x03)).ok);
+  EXPECT_FALSE(queued(patched(kQueuedV1, 1, 0x03)).ok);
+  EXPECT_FALSE(last_seq(patched(encode_last_seq(1), 1, 0x02)).ok);
+  // Version 2 with version 1's fields is not a v2 record.
+  EXPECT_NE(retained(patched(kRetainedV1, 1, 0x02)).message.find("expected 5 fields, got 3"), std::string::npos);
   EXPECT_FALSE(session(patched(kSessionV1, 1, 0x02)).ok);
   EXPECT_FALSE(queued(patched(kQueuedV1, 1, 0x02)).ok);
-  EXPECT_FALSE(last_seq(patched(encode_last_seq(1), 1, 0x02)).ok);
   EXPECT_FALSE(retained(patched(kRetainedV1, 1, 0x00)).ok);  // version 0
   EXPECT_FALSE(retained(patched(kRetainedV1, 1, 0xa1)).ok);  // version is a string
 }

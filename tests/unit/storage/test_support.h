@@ -93,17 +93,21 @@ namespace edgemq::storage {
 
 // Field-wise equality so that EXPECT_EQ prints both sides on failure.
 inline bool operator==(const RetainedMessage& a, const RetainedMessage& b) {
-  return a.topic == b.topic && a.payload == b.payload && a.qos == b.qos;
+  return a.topic == b.topic && a.payload == b.payload && a.qos == b.qos && a.properties == b.properties &&
+         a.expires_at_ms == b.expires_at_ms;
 }
 inline bool operator==(const SubscriptionRecord& a, const SubscriptionRecord& b) {
-  return a.filter == b.filter && a.qos == b.qos;
+  return a.filter == b.filter && a.qos == b.qos && a.no_local == b.no_local &&
+         a.retain_as_published == b.retain_as_published && a.subscription_id == b.subscription_id;
 }
 inline bool operator==(const SessionRecord& a, const SessionRecord& b) {
-  return a.client_id == b.client_id && a.subscriptions == b.subscriptions;
+  return a.client_id == b.client_id && a.subscriptions == b.subscriptions && a.expiry_s == b.expiry_s &&
+         a.expires_at_s == b.expires_at_s;
 }
 inline bool operator==(const QueuedMessage& a, const QueuedMessage& b) {
   return a.seq == b.seq && a.topic == b.topic && a.payload == b.payload && a.qos == b.qos &&
-         a.retain == b.retain && a.packet_id == b.packet_id && a.state == b.state;
+         a.retain == b.retain && a.packet_id == b.packet_id && a.state == b.state &&
+         a.properties == b.properties && a.expires_at_ms == b.expires_at_ms && a.shared_filter == b.shared_filter;
 }
 inline void PrintTo(const RetainedMessage& m, std::ostream* os) {
   *os << "{topic=" << m.topic << " qos=" << int(m.qos) << " payload=" << m.payload.size() << "B}";
