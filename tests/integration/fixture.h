@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -20,6 +21,17 @@ using namespace std::chrono_literals;
   do {                                                         \
     if (::edgemq::itest::under_mosquitto()) GTEST_SKIP() << (why); \
   } while (0)
+
+// Polls `done` every 10 ms until it holds or `limit` has passed; whether it held.
+template <class Pred>
+bool wait_until(Pred done, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    if (done()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+}
 
 class GatewayTest : public ::testing::Test {
  protected:

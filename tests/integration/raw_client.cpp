@@ -39,10 +39,29 @@ mqtt::Connect make_connect(const std::string& client_id, bool clean_session,
   return c;
 }
 
+mqtt::Connect make_connect_v5(const std::string& client_id, bool clean_start,
+                              const mqtt::Properties& props, uint16_t keep_alive) {
+  mqtt::Connect c = make_connect(client_id, clean_start, keep_alive);
+  c.level = mqtt::ProtocolLevel::V5;
+  if (props != mqtt::Properties{}) c.props = props;
+  return c;
+}
+
 std::string encode(const mqtt::Packet& p) {
   std::string out;
   mqtt::encode(p, out);
   return out;
+}
+
+std::string encode(const mqtt::Packet& p, mqtt::ProtocolLevel level) {
+  std::string out;
+  mqtt::encode(p, out, level);
+  return out;
+}
+
+std::string hex_byte(uint8_t b) {
+  static const char digits[] = "0123456789abcdef";
+  return {'0', 'x', digits[b >> 4], digits[b & 0x0f]};
 }
 
 std::string describe(const mqtt::Packet& p) {
@@ -52,8 +71,23 @@ std::string describe(const mqtt::Packet& p) {
     s << "(topic '" << pub->topic << "', payload '" << pub->payload << "', qos "
       << int(pub->qos) << ", dup " << pub->dup << ", retain " << pub->retain << ", id "
       << pub->packet_id << ")";
+    if (pub->props->topic_alias) s << " (topic alias " << *pub->props->topic_alias << ")";
   } else if (const auto* ack = std::get_if<mqtt::Connack>(&p)) {
     s << "(code " << int(ack->code) << ", session present " << ack->session_present << ")";
+  } else if (const auto* d = std::get_if<mqtt::Disconnect>(&p)) {
+    s << "(reason " << hex_byte(d->reason_code) << ")";
+  } else if (const auto* sa = std::get_if<mqtt::Suback>(&p)) {
+    s << "(id " << sa->packet_id << ", codes";
+    for (uint8_t c : sa->return_codes) s << " " << hex_byte(c);
+    s << ")";
+  } else {
+    std::visit(
+        [&s](const auto& v) {
+          if constexpr (requires { v.packet_id; v.reason_code; }) {
+            s << "(id " << v.packet_id << ", reason " << hex_byte(v.reason_code) << ")";
+          }
+        },
+        p);
   }
   return s.str();
 }
@@ -94,14 +128,14 @@ bool RawClient::send_bytes(std::string_view bytes) {
   return true;
 }
 
-bool RawClient::send(const mqtt::Packet& p) { return send_bytes(encode(p)); }
+bool RawClient::send(const mqtt::Packet& p) { return send_bytes(encode(p, level_)); }
 
 ReadStatus RawClient::read(mqtt::Packet& out, milliseconds limit) {
   if (fd_ < 0) return ReadStatus::Closed;
   const auto deadline = Clock::now() + limit;
   for (;;) {
     const auto* data = reinterpret_cast<const uint8_t*>(buffer_.data());
-    mqtt::DecodeResult r = mqtt::decode({data, buffer_.size()}, kMaxPacket);
+    mqtt::DecodeResult r = mqtt::decode({data, buffer_.size()}, kMaxPacket, level_);
     if (r.status == mqtt::DecodeResult::Status::Packet) {
       out = std::move(r.packet);
       buffer_.erase(0, r.consumed);
@@ -142,6 +176,7 @@ ReadStatus RawClient::read(mqtt::Packet& out, milliseconds limit) {
 
 ::testing::AssertionResult RawClient::connect(const mqtt::Connect& c, mqtt::Connack& ack,
                                               milliseconds limit) {
+  level_ = c.level == mqtt::ProtocolLevel::V5 ? mqtt::ProtocolLevel::V5 : mqtt::ProtocolLevel::V311;
   if (!send(c)) return ::testing::AssertionFailure() << "sending CONNECT failed";
   return expect(ack, limit);
 }
@@ -206,6 +241,89 @@ bool RawClient::disconnect() {
   const bool ok = send(mqtt::Disconnect{});
   close();
   return ok;
+}
+
+::testing::AssertionResult RawClient::open_and_connect_v5(int port, const mqtt::Connect& c,
+                                                         mqtt::Connack* ack) {
+  if (auto r = open(port); !r) return r;
+  mqtt::Connack got;
+  if (auto r = connect(c, got); !r) return r;
+  if (ack != nullptr) *ack = got;
+  if (got.code != mqtt::ConnackCode::Accepted) {
+    return ::testing::AssertionFailure()
+           << "CONNACK reason " << hex_byte(static_cast<uint8_t>(got.code));
+  }
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult RawClient::publish(const mqtt::Publish& p, uint8_t* reason) {
+  if (!send(p)) return ::testing::AssertionFailure() << "sending PUBLISH failed";
+  const milliseconds limit(5000);
+  uint8_t code = mqtt::reason::kSuccess;
+  if (p.qos == 1) {
+    mqtt::Puback ack;
+    if (auto r = expect(ack, limit); !r) return r;
+    if (ack.packet_id != p.packet_id) return ::testing::AssertionFailure() << "PUBACK for another id";
+    code = ack.reason_code;
+  } else if (p.qos == 2) {
+    mqtt::Pubrec rec;
+    if (auto r = expect(rec, limit); !r) return r;
+    if (rec.packet_id != p.packet_id) return ::testing::AssertionFailure() << "PUBREC for another id";
+    code = rec.reason_code;
+    if (code < mqtt::reason::kUnspecified) {
+      if (!send(mqtt::Pubrel{p.packet_id})) return ::testing::AssertionFailure() << "PUBREL failed";
+      mqtt::Pubcomp comp;
+      if (auto r = expect(comp, limit); !r) return r;
+    }
+  }
+  if (reason != nullptr) *reason = code;
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult RawClient::subscribe(const mqtt::Subscribe& s, mqtt::Suback& ack) {
+  if (!send(s)) return ::testing::AssertionFailure() << "sending SUBSCRIBE failed";
+  if (auto r = expect(ack, milliseconds(5000)); !r) return r;
+  if (ack.packet_id != s.packet_id) return ::testing::AssertionFailure() << "SUBACK for another id";
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult RawClient::expect_disconnect(uint8_t reason, milliseconds limit,
+                                                        std::vector<mqtt::Packet>* before) {
+  const auto deadline = Clock::now() + limit;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    mqtt::Packet p;
+    switch (read(p, left.count() > 0 ? left : milliseconds(0))) {
+      case ReadStatus::Closed:
+        return ::testing::AssertionFailure() << "closed without DISCONNECT " << hex_byte(reason);
+      case ReadStatus::Timeout:
+        return ::testing::AssertionFailure() << "no DISCONNECT within " << limit.count() << " ms";
+      case ReadStatus::Malformed:
+        return ::testing::AssertionFailure() << "broker sent malformed bytes";
+      case ReadStatus::Packet:
+        break;
+    }
+    if (const auto* d = std::get_if<mqtt::Disconnect>(&p)) {
+      if (d->reason_code != reason) {
+        return ::testing::AssertionFailure() << "DISCONNECT reason " << hex_byte(d->reason_code)
+                                             << ", expected " << hex_byte(reason);
+      }
+      const auto rest = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+      if (auto r = expect_closed(rest.count() > 0 ? rest : milliseconds(0), before); !r) {
+        return r << " (after DISCONNECT)";
+      }
+      return ::testing::AssertionSuccess();
+    }
+    if (before != nullptr) before->push_back(std::move(p));
+  }
+}
+
+::testing::AssertionResult RawClient::expect_nothing(milliseconds quiet) {
+  mqtt::Packet p;
+  const ReadStatus s = read(p, quiet);
+  if (s == ReadStatus::Timeout) return ::testing::AssertionSuccess();
+  if (s == ReadStatus::Packet) return ::testing::AssertionFailure() << "unexpected " << describe(p);
+  return ::testing::AssertionFailure() << "expected silence, got " << name_of(s);
 }
 
 }  // namespace edgemq::itest

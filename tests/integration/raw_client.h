@@ -39,6 +39,12 @@ class RawClient {
   bool send_bytes(std::string_view bytes);
   bool send(const mqtt::Packet& p);
 
+  // The protocol version packets are encoded and decoded for. connect() sets
+  // it from the CONNECT it sends (5.0, or 3.1.1 for anything older); a test
+  // that sends its CONNECT as raw bytes says so itself.
+  void set_level(mqtt::ProtocolLevel level) { level_ = level; }
+  mqtt::ProtocolLevel level() const { return level_; }
+
   // The next packet; Timeout, Closed (EOF or reset) or Malformed otherwise.
   ReadStatus read(mqtt::Packet& out, milliseconds limit);
   // The next packet if it is a T, else a failure naming what came instead.
@@ -66,15 +72,45 @@ class RawClient {
   ::testing::AssertionResult ping(milliseconds limit = milliseconds(5000));
   bool disconnect();  // DISCONNECT, then close()
 
+  // MQTT 5.0 --------------------------------------------------------------
+
+  // open() + `c` (a 5.0 CONNECT, see make_connect_v5); success only for
+  // CONNACK 0. The CONNACK is copied to `ack` when given.
+  ::testing::AssertionResult open_and_connect_v5(int port, const mqtt::Connect& c,
+                                                 mqtt::Connack* ack = nullptr);
+  // PUBLISH `p` and, for QoS 1/2, the whole acknowledgement flow; `reason`
+  // gets the PUBACK's or PUBREC's reason code. A PUBREC of 0x80 or more ends
+  // a QoS 2 flow [MQTT-4.3.3], so no PUBREL follows it.
+  ::testing::AssertionResult publish(const mqtt::Publish& p, uint8_t* reason);
+  // SUBSCRIBE with `s`; `ack` gets the SUBACK (whatever its codes).
+  ::testing::AssertionResult subscribe(const mqtt::Subscribe& s, mqtt::Suback& ack);
+  // Success if a DISCONNECT with `reason` arrives and then the connection
+  // closes, both within `limit`. Packets before the DISCONNECT are skipped
+  // (appended to `before` when given).
+  ::testing::AssertionResult expect_disconnect(uint8_t reason, milliseconds limit,
+                                               std::vector<mqtt::Packet>* before = nullptr);
+  // Nothing arrives for `quiet` (a PUBLISH that should not come); a failure
+  // names what did.
+  ::testing::AssertionResult expect_nothing(milliseconds quiet);
+
  private:
   int fd_ = -1;
   std::string buffer_;  // bytes read but not yet decoded
+  mqtt::ProtocolLevel level_ = mqtt::ProtocolLevel::V311;
 };
 
 mqtt::Connect make_connect(const std::string& client_id, bool clean_session = true,
                            uint16_t keep_alive = 60);
 std::string encode(const mqtt::Packet& p);
+std::string encode(const mqtt::Packet& p, mqtt::ProtocolLevel level);
 std::string describe(const mqtt::Packet& p);
+// "0x8e": reason codes as the spec writes them.
+std::string hex_byte(uint8_t b);
+
+// A 5.0 CONNECT; `props` are its properties (session expiry, receive
+// maximum, topic alias maximum, ...).
+mqtt::Connect make_connect_v5(const std::string& client_id, bool clean_start = true,
+                              const mqtt::Properties& props = {}, uint16_t keep_alive = 60);
 
 template <typename T>
 ::testing::AssertionResult RawClient::expect(T& out, milliseconds limit) {
