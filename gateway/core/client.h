@@ -27,7 +27,7 @@ struct V5State {
   // The client's limits on what the gateway sends it [MQTT-3.1.2.11].
   uint16_t receive_maximum = 65535;  // QoS 1/2 PUBLISHes unacknowledged at once
   uint32_t maximum_packet_size = 0;  // 0: only the protocol's limit
-  uint16_t topic_alias_maximum = 0;  // aliases the gateway may use towards it
+  uint16_t topic_alias_maximum = 0;  // aliases the gateway uses towards it: min(client's, ours)
   bool problem_info = true;          // reason strings and user properties on acks
   bool session_expiry_was_zero = false;  // then DISCONNECT may not set one [MQTT-3.14.2-2]
   bool will_on_close = false;  // DISCONNECT 0x04: publish the will all the same

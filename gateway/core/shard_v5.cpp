@@ -20,7 +20,9 @@ void Shard::negotiate_v5(Client& c, const mqtt::Connect& connect, bool assigned_
   V5State& st = c.make_v5_state();
   st.receive_maximum = in.receive_maximum.value_or(65535);
   st.maximum_packet_size = in.maximum_packet_size.value_or(0);
-  st.topic_alias_maximum = in.topic_alias_maximum.value_or(0);
+  // Each alias the gateway uses keeps its topic per connection: no more than
+  // the gateway allows clients, whatever the client would take.
+  st.topic_alias_maximum = std::min(in.topic_alias_maximum.value_or(0), limits.topic_alias_maximum);
   st.problem_info = in.request_problem_info.value_or(1) != 0;
   st.session_expiry_was_zero = in.session_expiry.value_or(0) == 0;
 

@@ -277,6 +277,23 @@ TEST(V5TopicAlias, TheGatewayUsesAliasesUpToTheClientsMaximum_MQTT_3_3_2_10) {
   EXPECT_FALSE(got[2].props->topic_alias) << "no alias left";
 }
 
+TEST(V5TopicAlias, TheGatewayUsesNoMoreThanItsOwnMaximum) {
+  Limits limits;
+  limits.topic_alias_maximum = 2;
+  V5Harness h(limits);
+  FakeLink sub(1), pub(2);
+  mqtt::Properties p;
+  p.topic_alias_maximum = 1000;
+  h.connect_v5(sub, "sub", p);
+  h.subscribe(sub, "#", 0);
+  h.connect(pub, "pub");
+  for (const char* t : {"a", "b", "c"}) h.publish(pub, t, "m", 0);
+  auto got = sub.all<mqtt::Publish>();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[1].props->topic_alias, 2);
+  EXPECT_FALSE(got[2].props->topic_alias) << "a third topic is not kept";
+}
+
 // ---- maximum packet size ---------------------------------------------------
 
 TEST(V5MaximumPacketSize, ATooLargeMessageIsSkippedForThatClientOnly_MQTT_3_1_2_25) {
