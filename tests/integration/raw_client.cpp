@@ -289,6 +289,13 @@ bool RawClient::disconnect() {
 
 ::testing::AssertionResult RawClient::expect_disconnect(uint8_t reason, milliseconds limit,
                                                         std::vector<mqtt::Packet>* before) {
+  mqtt::Disconnect ignored;
+  return expect_disconnect(reason, limit, ignored, before);
+}
+
+::testing::AssertionResult RawClient::expect_disconnect(uint8_t reason, milliseconds limit,
+                                                        mqtt::Disconnect& got,
+                                                        std::vector<mqtt::Packet>* before) {
   const auto deadline = Clock::now() + limit;
   for (;;) {
     const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
@@ -304,6 +311,7 @@ bool RawClient::disconnect() {
         break;
     }
     if (const auto* d = std::get_if<mqtt::Disconnect>(&p)) {
+      got = *d;
       if (d->reason_code != reason) {
         return ::testing::AssertionFailure() << "DISCONNECT reason " << hex_byte(d->reason_code)
                                              << ", expected " << hex_byte(reason);

@@ -89,6 +89,11 @@ class RawClient {
   // (appended to `before` when given).
   ::testing::AssertionResult expect_disconnect(uint8_t reason, milliseconds limit,
                                                std::vector<mqtt::Packet>* before = nullptr);
+  // The same, and the DISCONNECT itself (its properties: reason string, ...)
+  // goes to `got`.
+  ::testing::AssertionResult expect_disconnect(uint8_t reason, milliseconds limit,
+                                               mqtt::Disconnect& got,
+                                               std::vector<mqtt::Packet>* before = nullptr);
   // Nothing arrives for `quiet` (a PUBLISH that should not come); a failure
   // names what did.
   ::testing::AssertionResult expect_nothing(milliseconds quiet);
