@@ -145,6 +145,15 @@ const std::vector<Key>& keys() {
                 "(0: any)",
                 &core::Limits::max_keep_alive_s, 0, 65535),
       share_strategy_key(),
+      {"response_information",
+       "MQTT 5: CONNACK's response information for clients that request it, e.g. a topic prefix "
+       "(empty: none)",
+       [](Config& c, const std::string& v) -> std::string {
+         if (v.size() > 65535) return "must be at most 65535 bytes";
+         c.limits.response_information = v;
+         return {};
+       },
+       [](const Config& c) { return c.limits.response_information; }},
   };
   return table;
 }

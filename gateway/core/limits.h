@@ -1,9 +1,11 @@
-// Every bound the core enforces, with its default. Each has a config key
-// (docs/configuration.md) and a counter in Stats for when it is hit.
+// Every bound the core enforces, with its default, and the few core settings
+// that are not bounds (marked so). Each has a config key
+// (docs/configuration.md); each bound has a counter in Stats for when it is hit.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "gateway/core/router.h"
 
@@ -52,6 +54,9 @@ struct Limits {
   uint16_t max_keep_alive_s = 0;
   // Not a bound: how a shared subscription picks the member for a message.
   ShareStrategy share_strategy = ShareStrategy::RoundRobin;
+  // Not a bound: what CONNACK's response information says to a 5.0 client
+  // that asks for it (the basis of its response topics); empty: nothing.
+  std::string response_information;
 };
 
 }  // namespace edgemq::core

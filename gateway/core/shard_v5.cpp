@@ -34,6 +34,11 @@ void Shard::negotiate_v5(Client& c, const mqtt::Connect& connect, bool assigned_
   if (limits.max_qos < 2) out.maximum_qos = limits.max_qos;
   // Retain, wildcard subscriptions, subscription identifiers and shared
   // subscriptions are all available: their properties are left out (1).
+  // Only to a client that asked [MQTT-3.1.2-28]; a gateway without any
+  // configured says nothing, which the spec allows.
+  if (in.request_response_info.value_or(0) == 1 && !limits.response_information.empty()) {
+    out.response_info = limits.response_information;
+  }
   if (limits.max_keep_alive_s != 0 && (keep_alive == 0 || keep_alive > limits.max_keep_alive_s)) {
     keep_alive = limits.max_keep_alive_s;
     out.server_keep_alive = keep_alive;  // the client must use it [MQTT-3.2.2-21]

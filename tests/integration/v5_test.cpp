@@ -67,6 +67,25 @@ TEST_F(V5ConnectLimits, ConnackStatesConfiguredLimits_MQTT_3_2_2_21) {
   }
 }
 
+// Response information goes to a client that asks for it, and only to it
+// [MQTT-3.1.2-28].
+class V5ResponseInformation : public V5Gateway {
+ protected:
+  std::vector<std::string> extra_args() const override { return {"--response-information", "reply/"}; }
+};
+
+TEST_F(V5ResponseInformation, OnlyAClientThatAsksIsTold_MQTT_3_1_2_28) {
+  EDGEMQ_SKIP_UNDER_MOSQUITTO("edgemq command-line flags");
+  RawClient asks, silent;
+  mqtt::Properties request;
+  request.request_response_info = 1;
+  mqtt::Connack ack;
+  ASSERT_NO_FATAL_FAILURE(connect_v5(asks, "it-v5-asks", request, true, &ack));
+  EXPECT_EQ(ack.props->response_info, std::optional<std::string>("reply/"));
+  ASSERT_NO_FATAL_FAILURE(connect_v5(silent, "it-v5-silent", {}, true, &ack));
+  EXPECT_FALSE(ack.props->response_info);
+}
+
 // The server keep alive is enforced, not just announced: a client that asked
 // for 60 s but was told 1 s is cut after 1.5 s of silence.
 class V5ServerKeepAlive : public V5Gateway {

@@ -80,9 +80,10 @@ TEST_F(ConfigTest, BadValuesAreRejectedWithTheirSource) {
 TEST_F(ConfigTest, Mqtt5Keys) {
   Config c;
   auto r = load({"--receive-maximum", "10", "--topic-alias-maximum=0", "--max-keep-alive", "120",
-                 "--shared-subscription-strategy", "sticky"},
+                 "--shared-subscription-strategy", "sticky", "--response-information", "reply/"},
                 c);
   ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(c.limits.response_information, "reply/");
   EXPECT_EQ(c.limits.receive_maximum, 10);
   EXPECT_EQ(c.limits.topic_alias_maximum, 0);
   EXPECT_EQ(c.limits.max_keep_alive_s, 120);

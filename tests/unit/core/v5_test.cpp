@@ -77,6 +77,17 @@ TEST(V5Connect, ServerKeepAliveReplacesALongerOne_MQTT_3_2_2_21) {
   EXPECT_EQ(a.all<mqtt::Connack>().at(0).props->server_keep_alive, 60);
 }
 
+TEST(V5Connect, ResponseInformationOnlyToClientsThatAsk_MQTT_3_1_2_28) {
+  Limits limits;
+  limits.response_information = "reply/";
+  V5Harness h(limits);
+  FakeLink asks(1), silent(2);
+  mqtt::Properties p;
+  p.request_response_info = 1;
+  EXPECT_EQ(h.connect_v5(asks, "asks", p).props->response_info, "reply/");
+  EXPECT_FALSE(h.connect_v5(silent, "silent").props->response_info);
+}
+
 TEST(V5Connect, TakeoverTellsTheOldConnectionWhy_MQTT_3_1_4_3) {
   V5Harness h;
   FakeLink a(1), b(2);
