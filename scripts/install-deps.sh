@@ -4,10 +4,14 @@
 # so a fresh Debian 12 machine (as root) and the image get the same set.
 set -euo pipefail
 
+# node-llhttp is Debian's packaging of llhttp, Node's HTTP parser: its C
+# sources (/usr/share/llhttp) parse the WebSocket upgrade request. OpenSSL
+# gives the handshake's SHA-1 and, later, TLS.
 build_pkgs=(
   cmake g++ make pkg-config
   libuv1-dev librocksdb-dev libmsgpack-cxx-dev
   libtomlplusplus-dev libspdlog-dev
+  node-llhttp libssl-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev
