@@ -5,13 +5,14 @@
 set -euo pipefail
 
 # node-llhttp is Debian's packaging of llhttp, Node's HTTP parser: its C
-# sources (/usr/share/llhttp) parse the WebSocket upgrade request. OpenSSL
+# sources (/usr/share/llhttp) parse the WebSocket upgrade request; wslay
+# frames the WebSocket stream [RFC 6455 5]. OpenSSL
 # gives the handshake's SHA-1 and, later, TLS.
 build_pkgs=(
   cmake g++ make pkg-config
   libuv1-dev librocksdb-dev libmsgpack-cxx-dev
   libtomlplusplus-dev libspdlog-dev
-  node-llhttp libssl-dev
+  node-llhttp libwslay-dev libssl-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev

@@ -1,0 +1,113 @@
+// wslay's event API normally reads and writes a socket through callbacks;
+// here the callbacks read the span given to on_wire and append to strings,
+// so the stream runs inside the gateway's reactor without a socket of its own.
+#include "protocols/ws/ws_stream.h"
+
+#include <wslay/wslay.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace edgemq::ws {
+
+struct WsCallbacks {
+  static WsStream& of(void* user_data) { return *static_cast<WsStream*>(user_data); }
+
+  static ssize_t recv(wslay_event_context_ptr ctx, uint8_t* buf, size_t len, int, void* user_data) {
+    WsStream& s = of(user_data);
+    if (s.input_.empty()) {
+      wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);  // all taken: wait for the next read
+      return -1;
+    }
+    const size_t n = std::min(len, s.input_.size());
+    std::memcpy(buf, s.input_.data(), n);
+    s.input_ = s.input_.subspan(n);
+    return static_cast<ssize_t>(n);
+  }
+
+  static ssize_t send(wslay_event_context_ptr, const uint8_t* data, size_t len, int, void* user_data) {
+    of(user_data).wire_->append(reinterpret_cast<const char*>(data), len);
+    return static_cast<ssize_t>(len);
+  }
+
+  static void on_message(wslay_event_context_ptr ctx, const wslay_event_on_msg_recv_arg* arg, void* user_data) {
+    WsStream& s = of(user_data);
+    if (arg->opcode == WSLAY_BINARY_FRAME) {
+      s.app_->append(reinterpret_cast<const char*>(arg->msg), arg->msg_length);
+    } else if (arg->opcode == WSLAY_TEXT_FRAME) {
+      // MQTT travels in binary frames only [MQTT-6.0.0-1].
+      static constexpr char kWhy[] = "MQTT needs binary frames";
+      wslay_event_queue_close(ctx, kCloseUnsupportedData, reinterpret_cast<const uint8_t*>(kWhy), sizeof kWhy - 1);
+    } else if (arg->opcode == WSLAY_CONNECTION_CLOSE) {
+      s.close_code_ = arg->status_code != 0 ? arg->status_code : kCloseNormal;
+    }
+    // Pings are answered by wslay itself; pongs need nothing.
+  }
+};
+
+WsStream::WsStream(size_t max_message_bytes) {
+  wslay_event_callbacks callbacks{WsCallbacks::recv, WsCallbacks::send, nullptr, nullptr, nullptr, nullptr,
+                                  WsCallbacks::on_message};
+  // Out of memory leaves ctx_ null: the stream then refuses everything
+  // (no exception, as this runs inside libuv's callbacks).
+  if (wslay_event_context_server_init(&ctx_, &callbacks, this) != 0) ctx_ = nullptr;
+  if (ctx_ != nullptr) wslay_event_config_set_max_recv_msg_length(ctx_, max_message_bytes);
+}
+
+WsStream::~WsStream() {
+  if (ctx_ != nullptr) wslay_event_context_free(ctx_);
+}
+
+void WsStream::flush(std::string& wire) {
+  wire_ = &wire;
+  if (wslay_event_want_write(ctx_)) (void)wslay_event_send(ctx_);  // never blocks: send appends all
+  wire_ = nullptr;
+}
+
+bool WsStream::on_wire(std::span<const uint8_t> in, std::string& app, std::string& wire) {
+  if (ctx_ == nullptr) return false;
+  input_ = in;
+  app_ = &app;
+  const int rc = wslay_event_recv(ctx_);
+  input_ = {};
+  app_ = nullptr;
+  // A broken rule (an unmasked frame, a bad opcode, a message too large) has
+  // made wslay queue a close frame with the reason; it goes out below.
+  flush(wire);
+  if (rc != 0) return false;
+  if (wslay_event_get_close_sent(ctx_) && close_code_ == 0) {
+    close_code_ = wslay_event_get_status_code_sent(ctx_);
+  }
+  // Done once both sides' close frames have passed, or wslay stopped reading.
+  return wslay_event_want_read(ctx_) && !(wslay_event_get_close_received(ctx_) && wslay_event_get_close_sent(ctx_));
+}
+
+void WsStream::send(std::string_view app, std::string& wire) {
+  if (ctx_ == nullptr || wslay_event_get_close_sent(ctx_) || app.empty()) return;
+  // A server's frames are not masked [RFC 6455 5.1]: the header is all there
+  // is to write, so the payload is not copied through wslay's queue.
+  wire.push_back(static_cast<char>(0x80 | WSLAY_BINARY_FRAME));  // FIN, binary
+  const uint64_t n = app.size();
+  if (n < 126) {
+    wire.push_back(static_cast<char>(n));
+  } else if (n <= 0xFFFF) {
+    wire.push_back(static_cast<char>(126));
+    wire.push_back(static_cast<char>(n >> 8));
+    wire.push_back(static_cast<char>(n & 0xFF));
+  } else {
+    wire.push_back(static_cast<char>(127));
+    for (int shift = 56; shift >= 0; shift -= 8) wire.push_back(static_cast<char>((n >> shift) & 0xFF));
+  }
+  wire.append(app);
+}
+
+void WsStream::close(uint16_t code, std::string_view reason, std::string& wire) {
+  if (ctx_ == nullptr) return;
+  if (!wslay_event_get_close_sent(ctx_)) {
+    wslay_event_queue_close(ctx_, code, reinterpret_cast<const uint8_t*>(reason.data()), reason.size());
+    if (close_code_ == 0) close_code_ = code;
+  }
+  flush(wire);
+}
+
+}  // namespace edgemq::ws

@@ -1,0 +1,64 @@
+// The WebSocket data stream after the handshake [RFC 6455 5], server side, as
+// MQTT uses it [MQTT-6.0.0]: binary messages carry the MQTT byte stream
+// (packets may span frames and a frame may hold several packets), anything
+// else is refused. Pure: bytes from the peer in, MQTT bytes and bytes for the
+// peer out; the caller owns the socket. Framing, masking rules, reassembly of
+// fragmented messages, ping/pong and the close handshake are wslay's, driven
+// through memory instead of a socket.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+struct wslay_event_context;
+
+namespace edgemq::ws {
+
+// Close codes [RFC 6455 7.4.1].
+inline constexpr uint16_t kCloseNormal = 1000;
+inline constexpr uint16_t kCloseGoingAway = 1001;
+inline constexpr uint16_t kCloseProtocolError = 1002;
+inline constexpr uint16_t kCloseUnsupportedData = 1003;
+inline constexpr uint16_t kCloseMessageTooBig = 1009;
+
+class WsStream {
+ public:
+  // `max_message_bytes` bounds one (reassembled) message from the peer; a
+  // larger one closes the stream with 1009.
+  explicit WsStream(size_t max_message_bytes);
+  ~WsStream();
+  WsStream(const WsStream&) = delete;
+  WsStream& operator=(const WsStream&) = delete;
+
+  // Bytes from the peer. The MQTT bytes of every complete binary message are
+  // appended to `app`; what must go back (pong, a close reply or a close for
+  // a broken rule) is appended to `wire`. Returns false once the stream has
+  // ended: the close handshake is done or the peer broke the protocol; the
+  // caller then writes `wire` and closes the socket.
+  bool on_wire(std::span<const uint8_t> in, std::string& app, std::string& wire);
+
+  // MQTT bytes for the peer: one unmasked binary frame [RFC 6455 5.1]
+  // appended to `wire`. Nothing once a close was sent.
+  void send(std::string_view app, std::string& wire);
+
+  // Starts the close handshake (e.g. the server is going away).
+  void close(uint16_t code, std::string_view reason, std::string& wire);
+
+  // The close code the peer sent, or the one we closed with; 0 while open.
+  uint16_t close_code() const { return close_code_; }
+
+ private:
+  friend struct WsCallbacks;
+  void flush(std::string& wire);
+
+  wslay_event_context* ctx_ = nullptr;
+  std::span<const uint8_t> input_;  // during on_wire: what wslay has not read yet
+  std::string* app_ = nullptr;      // during on_wire
+  std::string* wire_ = nullptr;     // during on_wire / flush
+  uint16_t close_code_ = 0;
+};
+
+}  // namespace edgemq::ws
