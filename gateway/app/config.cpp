@@ -97,6 +97,33 @@ const std::vector<Key>& keys() {
          return {};
        },
        [](const Config& c) { return c.listen_mqtt; }},
+      {"listen_ws",
+       "MQTT over WebSocket listener, HOST:PORT (e.g. 0.0.0.0:8083); empty: off",
+       [](Config& c, const std::string& v) -> std::string {
+         std::string h;
+         int p;
+         if (!v.empty() && !split_host_port(v, h, p)) return "expects HOST:PORT, or nothing for off";
+         c.listen_ws = v;
+         return {};
+       },
+       [](const Config& c) { return c.listen_ws; }},
+      {"ws_paths", "WebSocket paths that lead to MQTT, comma-separated",
+       [](Config& c, const std::string& v) -> std::string {
+         const auto paths = split_list(v);
+         if (paths.empty()) return "expects at least one path";
+         for (const auto& p : paths) {
+           if (p.front() != '/') return "paths start with /: " + p;
+         }
+         c.ws_paths = v;
+         return {};
+       },
+       [](const Config& c) { return c.ws_paths; }},
+      {"ws_origins", "browser origins allowed on the WebSocket listener, comma-separated (empty: any)",
+       [](Config& c, const std::string& v) -> std::string {
+         c.ws_origins = v;
+         return {};
+       },
+       [](const Config& c) { return c.ws_origins; }},
       {"data_dir", "directory of the RocksDB store",
        [](Config& c, const std::string& v) -> std::string {
          if (v.empty()) return "must not be empty";
@@ -209,6 +236,19 @@ std::string apply_file(Config& c, const std::string& path) {
 }
 
 }  // namespace
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const size_t b = item.find_first_not_of(" \t");
+    if (b == std::string::npos) continue;
+    const size_t e = item.find_last_not_of(" \t");
+    out.push_back(item.substr(b, e - b + 1));
+  }
+  return out;
+}
 
 bool split_host_port(const std::string& s, std::string& host, int& port) {
   size_t colon = s.rfind(':');

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "gateway/core/limits.h"
 
@@ -11,6 +12,9 @@ namespace edgemq::app {
 
 struct Config {
   std::string listen_mqtt = "0.0.0.0:1883";
+  std::string listen_ws;               // MQTT over WebSocket, HOST:PORT; empty: off
+  std::string ws_paths = "/mqtt";      // comma-separated
+  std::string ws_origins;              // comma-separated allow-list; empty: any
   std::string data_dir = "./data";
   unsigned workers = 0;  // 0: one per core
   std::string log_level = "info";
@@ -36,5 +40,8 @@ std::string config_help();
 
 // "host:port" or "[v6]:port".
 bool split_host_port(const std::string& s, std::string& host, int& port);
+
+// The non-empty, trimmed items of a comma-separated list.
+std::vector<std::string> split_list(const std::string& s);
 
 }  // namespace edgemq::app

@@ -18,6 +18,9 @@ const char* lookup_env(const char* name) { return std::getenv(name); }
 edgemq::net::GatewayOptions options_from(const edgemq::app::Config& c) {
   edgemq::net::GatewayOptions o;
   edgemq::app::split_host_port(c.listen_mqtt, o.mqtt_host, o.mqtt_port);
+  if (!c.listen_ws.empty()) edgemq::app::split_host_port(c.listen_ws, o.ws_host, o.ws_port);
+  o.ws.paths = edgemq::app::split_list(c.ws_paths);
+  o.ws.allowed_origins = edgemq::app::split_list(c.ws_origins);
   o.data_dir = c.data_dir;
   o.workers = c.workers;
   o.sync_commits = c.durability == "power";
@@ -66,6 +69,10 @@ int main(int argc, char** argv) {
   gateway.start();
   spdlog::info("edgemq {} listening on mqtt {} (port {}), data in {}, durability {}", EDGEMQ_VERSION,
                config.listen_mqtt, gateway.mqtt_port(), config.data_dir, config.durability);
+  if (gateway.ws_port() != 0) {
+    spdlog::info("listening on mqtt over websocket {} (port {}), paths {}", config.listen_ws, gateway.ws_port(),
+                 config.ws_paths);
+  }
 
   int sig = 0;
   sigwait(&stop_signals, &sig);

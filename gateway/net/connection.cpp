@@ -36,6 +36,11 @@ uint64_t Connection::now_ms() const { return uv_now(handle_.loop); }
 void Connection::mark_received() { last_rx_ds_ = static_cast<uint32_t>((now_ms() + 99) / 100); }
 
 std::string& Connection::out() {
+  if (WsTransport* ws = websocket()) return ws->pending();
+  return wire();
+}
+
+std::string& Connection::wire() {
   if (!out_) out_ = worker().take_output_buffer();
   return *out_;
 }
@@ -44,7 +49,10 @@ size_t Connection::writing_bytes() const {
   return uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(&handle_));
 }
 
-size_t Connection::queued_bytes() const { return (out_ ? out_->size() : 0) + writing_bytes(); }
+size_t Connection::queued_bytes() const {
+  const WsTransport* ws = websocket();
+  return (out_ ? out_->size() : 0) + (ws != nullptr ? ws->pending().size() : 0) + writing_bytes();
+}
 
 bool Connection::accept_from(uv_stream_t* server) {
   if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&handle_)) != 0) {
@@ -58,7 +66,8 @@ bool Connection::accept_from(uv_stream_t* server) {
   return true;
 }
 
-bool Connection::adopt(int fd, mqtt::Connect connect, const std::string& rest) {
+bool Connection::adopt(int fd, mqtt::Connect connect, const std::string& rest, std::unique_ptr<WsTransport> ws) {
+  if (ws) use_websocket(std::move(ws));
   if (uv_tcp_open(&handle_, fd) != 0) {
     ::close(fd);
     abort(true);
@@ -89,9 +98,41 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   core::Stats::add(self->worker().broker().stats().bytes_received, static_cast<uint64_t>(nread));
   self->mark_received();
   const size_t congested = self->worker().routed_to_congested();
-  self->consume(std::span(reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)));
+  self->receive(std::span(reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)));
   const bool feeds_congested = self->worker().routed_to_congested() > congested;
   if (self->pause_if_backlogged(feeds_congested)) self->worker().paused(self->id_);
+}
+
+void Connection::use_websocket(std::unique_ptr<WsTransport> ws) {
+  websocket_ = true;
+  worker().attach_websocket(id_, std::move(ws));
+}
+
+std::unique_ptr<WsTransport> Connection::take_websocket() {
+  if (!websocket_) return nullptr;
+  websocket_ = false;
+  return worker().detach_websocket(id_);
+}
+
+WsTransport* Connection::websocket() const { return websocket_ ? worker().websocket(id_) : nullptr; }
+
+void Connection::receive(std::span<const uint8_t> in) {
+  WsTransport* ws = websocket();
+  if (ws == nullptr) {
+    consume(in);
+    return;
+  }
+  // The MQTT bytes of this read; consume() keeps what it cannot use yet.
+  thread_local std::string app;
+  app.clear();
+  std::string& w = wire();
+  const size_t before = w.size();
+  const bool open = ws->on_read(in, app, w);
+  if (w.size() > before) queue_bytes(w.size() - before);
+  if (!app.empty()) consume(std::span(reinterpret_cast<const uint8_t*>(app.data()), app.size()));
+  // The WebSocket ended (refused, closed, broken) without MQTT's DISCONNECT:
+  // as a lost connection, the will goes out.
+  if (!open && state_ != State::Closing) close();
 }
 
 void Connection::consume(std::span<const uint8_t> in) {
@@ -258,6 +299,10 @@ void Connection::say_goodbye(uint8_t reason, const char* detail) {
 void Connection::shut_down() {
   // Best effort: written now if the socket takes it, as the loop is ending.
   say_goodbye(mqtt::reason::kServerShuttingDown, nullptr);
+  if (WsTransport* ws = websocket(); ws != nullptr && state_ != State::Closing) {
+    ws->frame(wire());
+    ws->close(ws::kCloseGoingAway, wire());
+  }
   flush();
   abort(true);
 }
@@ -268,6 +313,7 @@ void Connection::send(const mqtt::Packet& p) {
   size_t before = o.size();
   mqtt::encode(p, o, level());
   queue_bytes(o.size() - before);
+  if (WsTransport* ws = websocket()) ws->frame(wire());
 }
 
 void Connection::send_publish(const mqtt::PublishView& p) {
@@ -276,6 +322,10 @@ void Connection::send_publish(const mqtt::PublishView& p) {
   size_t before = o.size();
   mqtt::encode(p, o, level());
   queue_bytes(o.size() - before);
+  // One WebSocket message per MQTT packet: [MQTT-6.0.0-2] lets a frame hold
+  // several, but Paho 1.3 was seen to lose a PUBLISH that shared one with
+  // CONNACK.
+  if (WsTransport* ws = websocket()) ws->frame(wire());
 }
 
 void Connection::queue_bytes(size_t added) {
@@ -288,6 +338,7 @@ void Connection::queue_bytes(size_t added) {
 
 void Connection::flush() {
   flush_pending_ = false;
+  if (WsTransport* ws = websocket(); ws != nullptr && !closing_started_) ws->frame(wire());
   if (!out_ || closing_started_) return;
   if (out_->empty()) {
     worker().give_back_output_buffer(std::move(out_));
@@ -363,6 +414,11 @@ int Connection::duplicate_fd() {
 
 void Connection::close() {
   if (state_ == State::Closing) return;
+  if (WsTransport* ws = websocket()) {
+    // What MQTT queued goes first, then the WebSocket's close frame.
+    ws->frame(wire());
+    ws->close(ws::kCloseNormal, wire());
+  }
   state_ = State::Closing;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
   flush();

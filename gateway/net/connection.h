@@ -20,6 +20,7 @@
 
 #include "gateway/core/link.h"
 #include "gateway/core/shard.h"
+#include "gateway/net/ws_transport.h"
 #include "protocols/mqtt/packet.h"
 
 namespace edgemq::net {
@@ -32,8 +33,12 @@ class Connection final : public core::Link {
 
   // Starts reading a freshly accepted socket (`server` has one pending).
   bool accept_from(uv_stream_t* server);
-  // Takes a socket handed over by another worker, already past CONNECT.
-  bool adopt(int fd, mqtt::Connect connect, const std::string& rest);
+  // Takes a socket handed over by another worker, already past CONNECT, with
+  // its WebSocket transport if it came through one.
+  bool adopt(int fd, mqtt::Connect connect, const std::string& rest, std::unique_ptr<WsTransport> ws);
+  // From a WebSocket listener: bytes pass through `ws` both ways.
+  void use_websocket(std::unique_ptr<WsTransport> ws);
+  std::unique_ptr<WsTransport> take_websocket();
   // The timing wheel says this connection's deadline has come.
   void on_deadline();
 
@@ -70,6 +75,8 @@ class Connection final : public core::Link {
   static void on_write(uv_write_t* req, int status);
   static void on_closed(uv_handle_t* h);
 
+  // Bytes read from the socket: through the WebSocket transport, if any, to consume().
+  void receive(std::span<const uint8_t> in);
   void consume(std::span<const uint8_t> in);
   // Decodes and handles packets at the front of `in`; returns bytes used, or
   // SIZE_MAX when the connection stopped taking input (closed, handed over).
@@ -91,7 +98,12 @@ class Connection final : public core::Link {
   uint64_t now_ms() const;
   void mark_received();
   uint64_t last_rx_ms() const { return uint64_t{last_rx_ds_} * 100; }
+  // Where MQTT packets are encoded: the socket's buffer, or for WebSocket the
+  // transport's, framed right after (one message per packet).
   std::string& out();
+  // Bytes for the socket as they are.
+  std::string& wire();
+  WsTransport* websocket() const;  // null for plain TCP
   size_t writing_bytes() const;
   // The worker is the loop's owner (uv_loop_t::data): no reference kept here,
   // as every byte of an idle connection counts (tens of thousands per worker).
@@ -107,12 +119,16 @@ class Connection final : public core::Link {
   bool closing_started_ : 1 = false;
   bool paused_ : 1 = false;
   bool v5_ : 1 = false;  // its CONNECT was MQTT 5.0
+  // It came through a WebSocket listener. The transport itself is kept by
+  // the worker, so plain TCP connections do not pay a pointer for it.
+  bool websocket_ : 1 = false;
   uint16_t keep_alive_s_ = 0;
   // Loop time of the last byte received, in 100 ms units rounded up (the
   // timing wheel's tick): wraps after 13 years of loop time.
   uint32_t last_rx_ds_ = 0;
   std::unique_ptr<std::string> spill_;  // an incomplete packet, if any
-  std::unique_ptr<std::string> out_;    // encoded packets not yet handed to the socket
+  std::unique_ptr<std::string> out_;    // bytes not yet handed to the socket
+
 };
 
 }  // namespace edgemq::net

@@ -44,8 +44,17 @@ bool Gateway::open(std::string& error) {
   for (size_t i = 1; i < n; ++i) {
     if (!workers_[i]->listen(options_.mqtt_host, workers_[0]->bound_port(), error)) return false;
   }
+  if (!options_.ws_host.empty()) {
+    options_.ws.max_message_bytes = options_.limits.max_packet_size;
+    if (!workers_[0]->listen_ws(options_.ws_host, options_.ws_port, options_.ws, error)) return false;
+    for (size_t i = 1; i < n; ++i) {
+      if (!workers_[i]->listen_ws(options_.ws_host, workers_[0]->bound_ws_port(), options_.ws, error)) return false;
+    }
+  }
   return true;
 }
+
+int Gateway::ws_port() const { return workers_.empty() ? 0 : workers_[0]->bound_ws_port(); }
 
 bool Gateway::restore(std::string& error) {
   size_t retained = 0, sessions = 0, queued = 0;

@@ -17,6 +17,10 @@ namespace edgemq::net {
 struct GatewayOptions {
   std::string mqtt_host = "0.0.0.0";
   int mqtt_port = 1883;
+  // MQTT over WebSocket; off while ws_host is empty.
+  std::string ws_host;
+  int ws_port = 8083;
+  WsOptions ws;
   std::string data_dir = "./data";
   size_t workers = 0;  // 0: one per core
   bool sync_commits = false;  // durability "power": fsync every group commit
@@ -32,6 +36,7 @@ class Gateway final : public core::ShardPoster {
   // Opens the store, restores state and binds the listeners.
   bool open(std::string& error);
   int mqtt_port() const;
+  int ws_port() const;  // 0 when off
   void start();
   // Blocks until every worker has closed its connections and stopped, then
   // flushes the store. Call from the thread that called start().

@@ -10,7 +10,7 @@
 
 namespace edgemq::net {
 
-Listener::Listener(Worker& worker) : worker_(worker) {}
+Listener::Listener(Worker& worker, bool websocket) : worker_(worker), websocket_(websocket) {}
 
 bool Listener::open(const std::string& host, int port, std::string& error) {
   sockaddr_storage addr{};
@@ -60,7 +60,7 @@ void Listener::close() {
 void Listener::on_connection(uv_stream_t* server, int status) {
   auto* self = static_cast<Listener*>(server->data);
   if (status < 0) return;  // EMFILE and the like: the next accept may succeed
-  self->worker_.accepted(server);
+  self->worker_.accepted(server, self->websocket_);
 }
 
 }  // namespace edgemq::net

@@ -12,7 +12,8 @@ class Worker;
 
 class Listener {
  public:
-  explicit Listener(Worker& worker);
+  // `websocket`: its connections speak MQTT over WebSocket.
+  Listener(Worker& worker, bool websocket);
   bool open(const std::string& host, int port, std::string& error);
   int port() const { return port_; }
   // Closes the handle; `this` must stay alive until the loop has run once more.
@@ -21,6 +22,7 @@ class Listener {
  private:
   static void on_connection(uv_stream_t* server, int status);
   Worker& worker_;
+  bool websocket_;
   uv_tcp_t handle_{};
   bool open_ = false;
   int port_ = 0;

@@ -46,7 +46,7 @@ Worker::Worker(size_t index, core::Broker& broker)
   tick_.data = this;
   uv_prepare_init(&loop_, &flush_);
   flush_.data = this;
-  listener_ = std::make_unique<Listener>(*this);
+  listener_ = std::make_unique<Listener>(*this, false);
 }
 
 Worker::~Worker() {
@@ -66,6 +66,14 @@ bool Worker::listen(const std::string& host, int port, std::string& error) {
 }
 
 int Worker::bound_port() const { return listener_->port(); }
+
+bool Worker::listen_ws(const std::string& host, int port, const WsOptions& options, std::string& error) {
+  ws_options_ = options;
+  ws_listener_ = std::make_unique<Listener>(*this, true);
+  return ws_listener_->open(host, port, error);
+}
+
+int Worker::bound_ws_port() const { return ws_listener_ ? ws_listener_->port() : 0; }
 
 void Worker::start() {
   uv_update_time(&loop_);
@@ -218,16 +226,20 @@ Connection* Worker::add_connection() {
   return c;
 }
 
-void Worker::accepted(uv_stream_t* server) {
+void Worker::accepted(uv_stream_t* server, bool websocket) {
   if (draining_) return;
   core::Stats::add(broker_.stats().connections_accepted);
-  add_connection()->accept_from(server);
+  Connection* c = add_connection();
+  if (websocket) c->use_websocket(std::make_unique<WsTransport>(ws_options_));
+  c->accept_from(server);
 }
 
 void Worker::hand_over(Connection& c, size_t to, mqtt::Connect connect, std::string rest) {
   // The socket outlives this handle through a duplicate descriptor; the
   // kernel keeps whatever the client sends meanwhile.
   int fd = c.duplicate_fd();
+  // The WebSocket state (mid-frame, maybe) goes along: the stream continues there.
+  std::shared_ptr<WsTransport> ws(c.take_websocket().release());
   c.abort(true);
   if (fd < 0) return;
   // The task owns the descriptor until adopt takes it: a task dropped because
@@ -236,26 +248,46 @@ void Worker::hand_over(Connection& c, size_t to, mqtt::Connect connect, std::str
     if (*p >= 0) ::close(*p);
     delete p;
   });
-  peers_[to]->post([owned, connect = std::move(connect), rest = std::move(rest)](Worker& w) mutable {
-    w.adopt(std::exchange(*owned, -1), std::move(connect), std::move(rest));
+  // (A shared_ptr: tasks are std::functions, which must be copyable.)
+  peers_[to]->post([owned, ws, connect = std::move(connect), rest = std::move(rest)](Worker& w) mutable {
+    std::unique_ptr<WsTransport> transport;
+    if (ws) transport.reset(new WsTransport(std::move(*ws)));
+    w.adopt(std::exchange(*owned, -1), std::move(connect), std::move(rest), std::move(transport));
   });
 }
 
-void Worker::adopt(int fd, mqtt::Connect connect, std::string rest) {
+void Worker::adopt(int fd, mqtt::Connect connect, std::string rest, std::unique_ptr<WsTransport> ws) {
   if (draining_) {
     ::close(fd);
     return;
   }
-  add_connection()->adopt(fd, std::move(connect), rest);
+  add_connection()->adopt(fd, std::move(connect), rest, std::move(ws));
 }
 
 Connection* Worker::connection(uint64_t id) const { return static_cast<Connection*>(shard_.link(id)); }
 
-void Worker::forget(Connection&) { live_.fetch_sub(1, std::memory_order_relaxed); }
+void Worker::forget(Connection& c) {
+  live_.fetch_sub(1, std::memory_order_relaxed);
+  websockets_.erase(c.id());
+}
+
+std::unique_ptr<WsTransport> Worker::detach_websocket(uint64_t conn_id) {
+  auto it = websockets_.find(conn_id);
+  if (it == websockets_.end()) return nullptr;
+  std::unique_ptr<WsTransport> ws = std::move(it->second);
+  websockets_.erase(it);
+  return ws;
+}
+
+WsTransport* Worker::websocket(uint64_t conn_id) const {
+  auto it = websockets_.find(conn_id);
+  return it == websockets_.end() ? nullptr : it->second.get();
+}
 
 void Worker::drain_now() {
   draining_ = true;
   listener_->close();
+  if (ws_listener_) ws_listener_->close();
   // Server shutdown is not a client failure: no wills (see docs/architecture.md).
   std::vector<Connection*> all;
   shard_.for_each_link([&](core::Link& l) { all.push_back(static_cast<Connection*>(&l)); });

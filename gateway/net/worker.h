@@ -17,10 +17,12 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "gateway/core/shard.h"
 #include "gateway/core/timer_wheel.h"
+#include "gateway/net/ws_transport.h"
 
 namespace edgemq::net {
 
@@ -39,6 +41,9 @@ class Worker {
   // Before start(), on the main thread. Returns false with `error` set.
   bool listen(const std::string& host, int port, std::string& error);
   int bound_port() const;
+  // MQTT over WebSocket on another port, with `options` for every connection.
+  bool listen_ws(const std::string& host, int port, const WsOptions& options, std::string& error);
+  int bound_ws_port() const;
   void set_peers(std::vector<Worker*> peers) { peers_ = std::move(peers); }
   void set_sys_interval(uint32_t seconds) { sys_interval_ms_ = seconds * 1000ull; }
   void start();  // runs the loop on a new thread
@@ -76,12 +81,17 @@ class Worker {
   void give_back_output_buffer(std::unique_ptr<std::string> buffer);
   void need_flush(uint64_t conn_id) { dirty_.push_back(conn_id); }
   void paused(uint64_t conn_id) { paused_.push_back(conn_id); }
-  void accepted(uv_stream_t* server);
-  // Takes a socket handed over by another worker, with the CONNECT it sent
-  // and the bytes that followed it.
-  void adopt(int fd, mqtt::Connect connect, std::string rest);
+  void accepted(uv_stream_t* server, bool websocket);
+  // Takes a socket handed over by another worker, with the CONNECT it sent,
+  // the bytes that followed it and its WebSocket transport, if any.
+  void adopt(int fd, mqtt::Connect connect, std::string rest, std::unique_ptr<WsTransport> ws);
   void hand_over(Connection& c, size_t to, mqtt::Connect connect, std::string rest);
   void forget(Connection& c);  // from the connection's close callback
+  // The WebSocket transports of this worker's WebSocket connections, by
+  // connection id (few connections have one: kept out of Connection).
+  void attach_websocket(uint64_t conn_id, std::unique_ptr<WsTransport> ws) { websockets_[conn_id] = std::move(ws); }
+  std::unique_ptr<WsTransport> detach_websocket(uint64_t conn_id);
+  WsTransport* websocket(uint64_t conn_id) const;
   bool draining() const { return draining_; }
 
  private:
@@ -104,6 +114,9 @@ class Worker {
   uv_timer_t tick_;
   uv_prepare_t flush_;
   std::unique_ptr<Listener> listener_;
+  std::unique_ptr<Listener> ws_listener_;  // only when a WebSocket address is configured
+  WsOptions ws_options_;
+  std::unordered_map<uint64_t, std::unique_ptr<WsTransport>> websockets_;
   std::vector<Worker*> peers_;  // every worker, this one included, by index
   uint64_t sys_interval_ms_ = 0;  // $SYS publishing period (worker 0 only)
   uint64_t started_ms_ = 0;

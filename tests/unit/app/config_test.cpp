@@ -96,6 +96,22 @@ TEST_F(ConfigTest, Mqtt5Keys) {
   EXPECT_NE(r.error.find("round_robin|random|sticky"), std::string::npos) << r.error;
 }
 
+TEST_F(ConfigTest, WebSocketListenerKeys) {
+  Config c;
+  ASSERT_TRUE(load({}, c).ok);
+  EXPECT_EQ(c.listen_ws, "") << "off unless asked for";
+  auto r = load({"--listen-ws", "0.0.0.0:8083", "--ws-paths", "/mqtt, /ws", "--ws-origins",
+                 "https://a.example,https://b.example"},
+                c);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(c.listen_ws, "0.0.0.0:8083");
+  EXPECT_EQ(split_list(c.ws_paths), (std::vector<std::string>{"/mqtt", "/ws"}));
+  EXPECT_EQ(split_list(c.ws_origins), (std::vector<std::string>{"https://a.example", "https://b.example"}));
+  Config d;
+  EXPECT_FALSE(load({"--listen-ws", "8083"}, d).ok);
+  EXPECT_FALSE(load({"--ws-paths", "mqtt"}, d).ok) << "paths start with /";
+}
+
 TEST_F(ConfigTest, UnknownFlagAndUnknownFileKeyAreErrors) {
   Config c;
   EXPECT_FALSE(load({"--no-such-thing", "1"}, c).ok);
