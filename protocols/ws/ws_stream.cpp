@@ -78,8 +78,9 @@ bool WsStream::on_wire(std::span<const uint8_t> in, std::string& app, std::strin
   if (wslay_event_get_close_sent(ctx_) && close_code_ == 0) {
     close_code_ = wslay_event_get_status_code_sent(ctx_);
   }
-  // Done once both sides' close frames have passed, or wslay stopped reading.
-  return wslay_event_want_read(ctx_) && !(wslay_event_get_close_received(ctx_) && wslay_event_get_close_sent(ctx_));
+  // Done once a close frame has passed either way: the MQTT connection ends
+  // with it, so there is no point in waiting for the peer's reply.
+  return wslay_event_want_read(ctx_) && !wslay_event_get_close_received(ctx_) && !wslay_event_get_close_sent(ctx_);
 }
 
 void WsStream::send(std::string_view app, std::string& wire) {
