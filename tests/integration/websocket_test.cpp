@@ -15,6 +15,20 @@
 namespace edgemq::itest {
 namespace {
 
+// A socket connected to 127.0.0.1:`port` whose reads give up after 5 s, or -1.
+int connect_loopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
+  ::close(fd);
+  return -1;
+}
+
 class WebSocket : public GatewayTest {
  protected:
   GatewayOptions options() const override {
@@ -33,34 +47,22 @@ class WebSocket : public GatewayTest {
   }
 
   static bool port_open(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
+    const int fd = connect_loopback(port);
+    if (fd >= 0) ::close(fd);
+    return fd >= 0;
   }
 
   // Sends `request` on a new connection to the WebSocket port and returns
   // everything the gateway answers until it closes (bounded).
   std::string http_exchange(const std::string& request) const {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(ws_port_));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    const int fd = connect_loopback(ws_port_);
     std::string got;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+    if (fd >= 0 && ::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
       char buf[4096];
       ssize_t n;
       while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) got.append(buf, static_cast<size_t>(n));
     }
-    ::close(fd);
+    if (fd >= 0) ::close(fd);
     return got;
   }
 
@@ -72,14 +74,8 @@ class WebSocket : public GatewayTest {
 class RawWsClient {
  public:
   explicit RawWsClient(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{5, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return;
+    fd_ = connect_loopback(port);
+    if (fd_ < 0) return;
     const std::string req =
         "GET /mqtt HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
@@ -91,7 +87,9 @@ class RawWsClient {
     upgraded_ = buf_.rfind("HTTP/1.1 101", 0) == 0;
     buf_.erase(0, buf_.find("\r\n\r\n") + 4);
   }
-  ~RawWsClient() { ::close(fd_); }
+  ~RawWsClient() {
+    if (fd_ >= 0) ::close(fd_);
+  }
   bool upgraded() const { return upgraded_; }
 
   bool send_mqtt(const mqtt::Packet& p) {
