@@ -3,6 +3,7 @@
 # The README's quick start, .ci/run and docker/Dockerfile all call this one script,
 # so a fresh Debian 12 machine (as root) and the image get the same set.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 # node-llhttp is Debian's packaging of llhttp, Node's HTTP parser: its C
 # sources (/usr/share/llhttp) parse the WebSocket upgrade request; wslay
@@ -25,23 +26,33 @@ test_pkgs=(
 bench_pkgs=(mosquitto jq)
 
 want=("${build_pkgs[@]}")
+with_tests=0
 for arg in "$@"; do
   case "$arg" in
-    --with-tests) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;  # the suite runs a smoke comparison
+    --with-tests) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}"); with_tests=1 ;;  # the suite runs a smoke comparison
     --with-bench) want+=("${bench_pkgs[@]}") ;;
     *) echo "install-deps: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
+# The WebSocket tests drive MQTT.js under Node: the machine's own Node if it
+# has one, else Debian's.
+if [ "$with_tests" = 1 ] && ! command -v npm >/dev/null; then want+=(nodejs npm); fi
 
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
 
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-sudo_cmd=()
-[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# MQTT.js, at the versions tests/js/package-lock.json pins.
+if [ "$with_tests" = 1 ] && [ ! -d tests/js/node_modules/mqtt ]; then
+  echo "install-deps: npm ci in tests/js"
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -90,7 +90,11 @@ void Connection::on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
 
 void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   auto* self = static_cast<Connection*>(s->data);
-  if (nread == 0 || self->state_ == State::Closing) return;
+  if (nread == 0) return;
+  if (self->state_ == State::Closing) {
+    if (self->ws_close_wait_) self->finish_ws_close(nread, buf);
+    return;
+  }
   if (nread < 0) {
     self->abort(false);  // EOF or reset without DISCONNECT: the will goes out [MQTT-3.1.2-8]
     return;
@@ -131,8 +135,9 @@ void Connection::receive(std::span<const uint8_t> in) {
   if (w.size() > before) queue_bytes(w.size() - before);
   if (!app.empty()) consume(std::span(reinterpret_cast<const uint8_t*>(app.data()), app.size()));
   // The WebSocket ended (refused, closed, broken) without MQTT's DISCONNECT:
-  // as a lost connection, the will goes out.
-  if (!open && state_ != State::Closing) close();
+  // as a lost connection, the will goes out. A client that broke the
+  // WebSocket rules is not waited for.
+  if (!open && state_ != State::Closing) close_socket(false);
 }
 
 void Connection::consume(std::span<const uint8_t> in) {
@@ -377,7 +382,31 @@ void Connection::on_write(uv_write_t* r, int status) {
     self->abort(self->graceful_);
     return;
   }
-  if (self->state_ == State::Closing && self->writing_bytes() == 0) self->start_close();
+  if (self->state_ == State::Closing && self->writing_bytes() == 0 && !self->ws_close_wait_) self->start_close();
+}
+
+bool Connection::awaiting_ws_close() const {
+  const WsTransport* ws = websocket();
+  return ws != nullptr && ws->awaiting_close();
+}
+
+void Connection::finish_ws_close(ssize_t nread, const uv_buf_t* buf) {
+  // Only a closing WebSocket connection still reads: for the client's close
+  // frame. Anything else it sends now is dropped.
+  WsTransport* ws = websocket();
+  if (nread < 0 || ws == nullptr) {
+    abort(graceful_);
+    return;
+  }
+  thread_local std::string ignored;
+  ignored.clear();
+  std::string& w = wire();
+  ws->on_read(std::span(reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)), ignored, w);
+  if (ws->awaiting_close()) return;
+  ws_close_wait_ = false;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+  flush();
+  if (writing_bytes() == 0) start_close();
 }
 
 // A client that sends faster than its replies drain, or than the store
@@ -412,7 +441,9 @@ int Connection::duplicate_fd() {
   return ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
 }
 
-void Connection::close() {
+void Connection::close() { close_socket(true); }
+
+void Connection::close_socket(bool await_ws_reply) {
   if (state_ == State::Closing) return;
   if (WsTransport* ws = websocket()) {
     // What MQTT queued goes first, then the WebSocket's close frame.
@@ -420,9 +451,13 @@ void Connection::close() {
     ws->close(ws::kCloseNormal, wire());
   }
   state_ = State::Closing;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+  // A WebSocket client answers our close frame before the socket goes
+  // [RFC 6455 7.1.1]; until then (or the grace period) it is still read.
+  const bool await_reply = await_ws_reply && awaiting_ws_close();
+  ws_close_wait_ = await_reply;
+  if (!await_reply) uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
   flush();
-  if (writing_bytes() == 0) {
+  if (writing_bytes() == 0 && !await_reply) {
     start_close();
   } else {
     worker().wheel().schedule(id_, now_ms() + kCloseGraceMs);

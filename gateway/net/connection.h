@@ -77,6 +77,11 @@ class Connection final : public core::Link {
 
   // Bytes read from the socket: through the WebSocket transport, if any, to consume().
   void receive(std::span<const uint8_t> in);
+  bool awaiting_ws_close() const;
+  // close(), optionally without waiting for a WebSocket client's close frame.
+  void close_socket(bool await_ws_reply);
+  // A read while closing: the WebSocket client's answer to our close frame.
+  void finish_ws_close(ssize_t nread, const uv_buf_t* buf);
   void consume(std::span<const uint8_t> in);
   // Decodes and handles packets at the front of `in`; returns bytes used, or
   // SIZE_MAX when the connection stopped taking input (closed, handed over).
@@ -122,6 +127,7 @@ class Connection final : public core::Link {
   // It came through a WebSocket listener. The transport itself is kept by
   // the worker, so plain TCP connections do not pay a pointer for it.
   bool websocket_ : 1 = false;
+  bool ws_close_wait_ : 1 = false;  // closing, still reading for the client's close frame
   uint16_t keep_alive_s_ = 0;
   // Loop time of the last byte received, in 100 ms units rounded up (the
   // timing wheel's tick): wraps after 13 years of loop time.

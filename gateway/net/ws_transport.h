@@ -40,6 +40,8 @@ class WsTransport {
   void close(uint16_t code, std::string& wire);
 
   bool upgraded() const { return stream_ != nullptr; }
+  // Our close frame is out and the client's has not come back yet.
+  bool awaiting_close() const { return stream_ && stream_->awaiting_close(); }
 
  private:
   size_t max_message_bytes_;

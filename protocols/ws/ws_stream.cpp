@@ -102,6 +102,10 @@ void WsStream::send(std::string_view app, std::string& wire) {
   wire.append(app);
 }
 
+bool WsStream::awaiting_close() const {
+  return ctx_ != nullptr && wslay_event_get_close_sent(ctx_) && !wslay_event_get_close_received(ctx_);
+}
+
 void WsStream::close(uint16_t code, std::string_view reason, std::string& wire) {
   if (ctx_ == nullptr) return;
   if (!wslay_event_get_close_sent(ctx_)) {

@@ -49,6 +49,9 @@ class WsStream {
 
   // The close code the peer sent, or the one we closed with; 0 while open.
   uint16_t close_code() const { return close_code_; }
+  // We sent a close frame and the peer's has not come yet: the server closes
+  // the TCP connection only after it [RFC 6455 7.1.1].
+  bool awaiting_close() const;
 
  private:
   friend struct WsCallbacks;
