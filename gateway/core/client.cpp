@@ -26,7 +26,7 @@ uint8_t on_disconnect(Client& c, mqtt::Disconnect& d) {
     }
   }
   // The will is discarded [MQTT-3.14.4-3]; the net layer closes the link.
-  c.will().reset();
+  (void)c.take_will();
   return mqtt::reason::kSuccess;
 }
 
@@ -70,14 +70,15 @@ uint8_t Client::handle(Shard& shard, mqtt::Packet&& packet) {
 bool Client::send_message(const Message& m, uint8_t qos, uint16_t packet_id, bool dup, bool retain,
                           uint64_t now_wall_ms, const DeliveryExtras* extras) {
   mqtt::PublishView view{dup, qos, retain, m.topic, packet_id, m.payload, nullptr};
-  if (!v5_) {
+  V5State* v5 = v5_state();
+  if (v5 == nullptr) {
     link_.send_publish(view);
     return true;
   }
-  const bool aliases = v5_->topic_alias_maximum > 0;
+  const bool aliases = v5->topic_alias_maximum > 0;
   const bool ids = extras != nullptr && !extras->subscription_ids.empty();
   if (m.props.null() && m.expires_at_ms == 0 && !aliases && !ids) {
-    return send_checked(view);
+    return send_checked(*v5, view);
   }
   mqtt::Properties props = m.props.get();
   if (ids) props.subscription_ids = extras->subscription_ids;
@@ -89,24 +90,24 @@ bool Client::send_message(const Message& m, uint8_t qos, uint16_t packet_id, boo
   }
   bool new_alias = false;
   if (aliases) {
-    auto it = v5_->aliases_out.find(m.topic);
-    if (it != v5_->aliases_out.end()) {
+    auto it = v5->aliases_out.find(m.topic);
+    if (it != v5->aliases_out.end()) {
       props.topic_alias = it->second;
       view.topic = {};  // the alias stands for the topic [MQTT-3.3.2-13]
-    } else if (v5_->aliases_out.size() < v5_->topic_alias_maximum) {
-      props.topic_alias = static_cast<uint16_t>(v5_->aliases_out.size() + 1);
+    } else if (v5->aliases_out.size() < v5->topic_alias_maximum) {
+      props.topic_alias = static_cast<uint16_t>(v5->aliases_out.size() + 1);
       new_alias = true;
     }
   }
   view.props = &props;
-  if (!send_checked(view)) return false;
-  if (new_alias) v5_->aliases_out.emplace(m.topic, *props.topic_alias);
+  if (!send_checked(*v5, view)) return false;
+  if (new_alias) v5->aliases_out.emplace(m.topic, *props.topic_alias);
   return true;
 }
 
-bool Client::send_checked(const mqtt::PublishView& view) {
-  if (v5_->maximum_packet_size != 0 &&
-      mqtt::encoded_size(view, mqtt::ProtocolLevel::V5) > v5_->maximum_packet_size) {
+bool Client::send_checked(const V5State& v5, const mqtt::PublishView& view) {
+  if (v5.maximum_packet_size != 0 &&
+      mqtt::encoded_size(view, mqtt::ProtocolLevel::V5) > v5.maximum_packet_size) {
     return false;
   }
   link_.send_publish(view);

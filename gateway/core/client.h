@@ -46,13 +46,22 @@ struct V5State {
   std::unordered_map<std::string, uint16_t> aliases_out;
 };
 
+// What only some clients have, behind one pointer: an idle 3.1.1 connection
+// without a will pays 8 bytes for all of it.
+struct ClientExtras {
+  std::unique_ptr<mqtt::Will> will;
+  std::unique_ptr<V5State> v5;  // 5.0 clients only
+};
+
 class Client {
  public:
   Client(Link& link, Session& session, std::optional<mqtt::Will> will, mqtt::ProtocolLevel level)
-      : link_(link),
-        session_(&session),
-        will_(will ? std::make_unique<mqtt::Will>(std::move(*will)) : nullptr),
-        level_(level) {}
+      : link_(link), session_(&session) {
+    if (!will && level != mqtt::ProtocolLevel::V5) return;
+    extras_ = std::make_unique<ClientExtras>();
+    if (will) extras_->will = std::make_unique<mqtt::Will>(std::move(*will));
+    if (level == mqtt::ProtocolLevel::V5) extras_->v5 = std::make_unique<V5State>();
+  }
 
   // Returns reason::kSuccess, or the reason code of a packet the client must
   // not send [MQTT-4.8.0-1, 4.13]: the caller then closes the connection,
@@ -63,23 +72,20 @@ class Client {
   Session* session() { return session_; }
   // Unbinds from the session (takeover or session end).
   void detach() { session_ = nullptr; }
-  std::unique_ptr<mqtt::Will>& will() { return will_; }
+  // The will, if the client has one (and has not spent or dropped it).
+  const mqtt::Will* will() const { return extras_ ? extras_->will.get() : nullptr; }
+  std::unique_ptr<mqtt::Will> take_will() { return extras_ ? std::move(extras_->will) : nullptr; }
   OrderedAcks& acks() { return acks_; }
 
-  mqtt::ProtocolLevel level() const { return level_; }
-  bool v5() const { return level_ == mqtt::ProtocolLevel::V5; }
+  bool v5() const { return v5_state() != nullptr; }
   // Null for 3.1.1 clients.
-  V5State* v5_state() { return v5_.get(); }
-  const V5State* v5_state() const { return v5_.get(); }
-  V5State& make_v5_state() {
-    v5_ = std::make_unique<V5State>();
-    return *v5_;
-  }
+  V5State* v5_state() { return extras_ ? extras_->v5.get() : nullptr; }
+  const V5State* v5_state() const { return extras_ ? extras_->v5.get() : nullptr; }
   // Whether the will goes out when the connection ends: always on a broken
   // connection; after DISCONNECT only when its reason asked for it.
-  bool will_on_graceful_close() const { return v5_ && v5_->will_on_close; }
+  bool will_on_graceful_close() const { return v5() && v5_state()->will_on_close; }
   void set_will_on_close() {
-    if (v5_) v5_->will_on_close = true;
+    if (V5State* st = v5_state()) st->will_on_close = true;
   }
 
   // Sends one application message as a PUBLISH, shaped for this client: for
@@ -91,14 +97,12 @@ class Client {
                     uint64_t now_wall_ms, const DeliveryExtras* extras = nullptr);
 
  private:
-  bool send_checked(const mqtt::PublishView& view);
+  bool send_checked(const V5State& v5, const mqtt::PublishView& view);
 
   Link& link_;
   Session* session_;
-  std::unique_ptr<mqtt::Will> will_;  // a pointer: most clients have none, and it is ~70 bytes
-  std::unique_ptr<V5State> v5_;
+  std::unique_ptr<ClientExtras> extras_;
   OrderedAcks acks_;
-  mqtt::ProtocolLevel level_;
 };
 
 }  // namespace edgemq::core

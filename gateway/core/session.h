@@ -16,7 +16,6 @@
 #include "gateway/core/lazy_map.h"
 #include "gateway/core/message.h"
 #include "gateway/core/router.h"
-#include "protocols/mqtt/packet.h"
 #include "storage/store.h"
 
 namespace edgemq::core {
@@ -63,7 +62,7 @@ class Session {
  public:
   // A session with expiry above 0 is persistent: kept in the store.
   Session(std::string client_id, uint32_t expiry_s)
-      : client_id_(std::move(client_id)), expiry_s_(expiry_s), persistent_(expiry_s > 0) {}
+      : client_id_(std::move(client_id)), persistent_(expiry_s > 0), expiry_s_(expiry_s) {}
 
   const std::string& client_id() const { return client_id_; }
   // Whether the session has a store record. Fixed for its life: a stored
@@ -85,17 +84,15 @@ class Session {
   LazyMap<uint16_t, InboundQos2> inbound_qos2;  // QoS 2 ids received, PUBREL not yet seen
   Client* client = nullptr;         // the connection bound to it now, if any
   std::unique_ptr<Congestion> congestion;  // a pointer: rare, and idle sessions stay small
-  // While offline with a finite expiry: when it ends (wall clock, ms).
-  uint64_t expires_at_ms = 0;
-  // A will whose delay has not run out yet, and when it does (wall clock, ms).
-  std::unique_ptr<mqtt::Will> pending_will;
-  uint64_t will_at_ms = 0;
+  // (An offline session's expiry deadline and a delayed will are the shard's:
+  // SessionDeadlines.)
 
  private:
   std::string client_id_;
-  uint32_t expiry_s_;
-  bool persistent_;
+  // Packed into what alignment leaves after the pointers.
   uint16_t last_packet_id_ = 0;
+  bool persistent_;
+  uint32_t expiry_s_;
 };
 
 }  // namespace edgemq::core

@@ -101,7 +101,7 @@ Shard::ConnectResult Shard::accept(Link& link, mqtt::Connect& c, bool assigned_i
   Session* s = sessions_.find(c.client_id);
   if (s != nullptr && s->client != nullptr) take_over(*s);  // [MQTT-3.1.4-2]
   // Back before the will's delay ran out: it is not sent [MQTT-3.1.3-9].
-  if (s != nullptr && s->pending_will) cancel_will(*s);
+  if (s != nullptr) cancel_will(*s);
   // A clean session discards any old state [MQTT-3.1.2-6]; a transient one
   // taken over by a persistent CONNECT is not "state from a previous session".
   if (s != nullptr && (c.clean_session || !s->persistent())) {
@@ -113,7 +113,7 @@ Shard::ConnectResult Shard::accept(Link& link, mqtt::Connect& c, bool assigned_i
     s = &create_session(c.client_id, expiry);
   } else {
     // The record loses its deadline, or a restart would end a live session.
-    const bool was_counting = s->expires_at_ms != 0;
+    const bool was_counting = expiring_.at(s) != 0;
     cancel_expiry(*s);
     if (s->expiry_s() != expiry || was_counting) {
       s->set_expiry(expiry);  // persistent, or it would have been destroyed above
@@ -190,7 +190,7 @@ void Shard::take_over(Session& s) {
   // 5.0 publishes it [MQTT-3.1.4-3, section 3.1.4]: at once when it has no
   // delay; one with a delay is not sent, as the client is back within it
   // [MQTT-3.1.3-9].
-  std::unique_ptr<mqtt::Will> will = std::move(old->will());
+  std::unique_ptr<mqtt::Will> will = old->take_will();
   if (will && old->v5() && will->props->will_delay.value_or(0) == 0) publish_will(std::move(*will));
   old->detach();
   s.client = nullptr;
@@ -214,7 +214,7 @@ void Shard::on_link_closed(uint64_t link_id, bool graceful) {
   broker_.stats().clients_connected.fetch_sub(1, std::memory_order_relaxed);
   Session* s = c->session();
   if ((!graceful || c->will_on_graceful_close()) && c->will()) {
-    std::unique_ptr<mqtt::Will> will = std::move(c->will());
+    std::unique_ptr<mqtt::Will> will = c->take_will();
     const uint32_t delay = will->props->will_delay.value_or(0);
     // Delayed while the session lives on [MQTT-3.1.3-9]; a session ending
     // now ends the delay too.
@@ -258,10 +258,7 @@ void Shard::destroy_session(Session& s) {
   cancel_expiry(s);
   hand_shared_on(s);
   // The session ends before the will's delay did: it goes out now.
-  if (s.pending_will) {
-    std::unique_ptr<mqtt::Will> will = cancel_will(s);
-    publish_will(std::move(*will));
-  }
+  if (std::unique_ptr<mqtt::Will> will = cancel_will(s)) publish_will(std::move(*will));
   for (const auto& [filter, options] : s.subscriptions) broker_.router().unsubscribe(filter, s.client_id());
   if (s.persistent()) {
     storage::WriteSet ws;
@@ -272,7 +269,7 @@ void Shard::destroy_session(Session& s) {
 }
 
 void Shard::persist_subscriptions(Session& s, storage::WriteSet& ws) {
-  storage::SessionRecord r{s.client_id(), {}, s.expiry_s(), s.expires_at_ms / 1000};
+  storage::SessionRecord r{s.client_id(), {}, s.expiry_s(), expiring_.at(&s) / 1000};
   for (const auto& [filter, o] : s.subscriptions) {
     r.subscriptions.push_back({filter, o.qos, o.no_local, o.retain_as_published, o.subscription_id});
   }

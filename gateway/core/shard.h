@@ -7,7 +7,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -17,6 +16,7 @@
 #include "gateway/core/link.h"
 #include "gateway/core/ordered_acks.h"
 #include "gateway/core/session.h"
+#include "gateway/core/session_deadlines.h"
 #include "gateway/core/session_table.h"
 #include "protocols/mqtt/packet.h"
 
@@ -165,8 +165,9 @@ class Shard {
   uint64_t next_commit_ = 0;  // tells a session's InboundQos2 entries apart across takeovers
   uint64_t now_ms_ = 0;  // the last tick's time
   std::vector<Session*> congested_;  // sessions with a Congestion; few
-  std::set<std::pair<uint64_t, Session*>> expiring_;  // (expires_at_ms, offline session)
-  std::set<std::pair<uint64_t, Session*>> delayed_wills_;  // (when, session holding the will)
+  SessionDeadlines expiring_;      // offline sessions with a finite expiry
+  SessionDeadlines will_delays_;   // sessions whose will waits out its delay
+  std::unordered_map<Session*, std::unique_ptr<mqtt::Will>> delayed_wills_;
   SessionTable sessions_;
   std::unordered_map<uint64_t, Link*> links_;
   std::unordered_map<uint64_t, PendingAuth> pending_auth_;  // by link id; few, and only briefly

@@ -116,7 +116,7 @@ void Shard::drained(Session& s) {
 
 void Shard::on_tick(uint64_t now_ms) {
   now_ms_ = now_ms;
-  if (!expiring_.empty() || !delayed_wills_.empty()) {
+  if (!expiring_.empty() || !will_delays_.empty()) {
     const uint64_t wall = broker_.wall_ms();
     publish_due_wills(wall);  // first: a will due when its session ends goes before it
     expire_sessions(wall);

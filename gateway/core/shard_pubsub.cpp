@@ -212,8 +212,7 @@ void Shard::restore_session(storage::SessionRecord&& record) {
   if (record.expiry_s != kNeverExpires) {
     // Offline from now on; a session that was online when the gateway
     // stopped starts counting at the restart.
-    s.expires_at_ms = record.expires_at_s != 0 ? deadline : now + uint64_t{record.expiry_s} * 1000;
-    expiring_.emplace(s.expires_at_ms, &s);
+    expiring_.set(&s, record.expires_at_s != 0 ? deadline : now + uint64_t{record.expiry_s} * 1000);
   }
   for (auto& sub : record.subscriptions) {
     const SubscriptionOptions options{sub.qos, sub.no_local, sub.retain_as_published, sub.subscription_id};

@@ -17,7 +17,7 @@ void Shard::negotiate_v5(Client& c, const mqtt::Connect& connect, bool assigned_
                          mqtt::Connack& ack, uint16_t& keep_alive) {
   const Limits& limits = broker_.limits();
   const mqtt::Properties& in = connect.props.get();
-  V5State& st = c.make_v5_state();
+  V5State& st = *c.v5_state();  // made with the Client, as its CONNECT was 5.0
   st.receive_maximum = in.receive_maximum.value_or(65535);
   st.maximum_packet_size = in.maximum_packet_size.value_or(0);
   // Each alias the gateway uses keeps its topic per connection: no more than
@@ -113,8 +113,7 @@ bool Shard::expired(const Message& m) const {
 
 void Shard::schedule_expiry(Session& s) {
   if (s.expiry_s() == kNeverExpires) return;
-  s.expires_at_ms = broker_.wall_ms() + uint64_t{s.expiry_s()} * 1000;
-  expiring_.emplace(s.expires_at_ms, &s);
+  expiring_.set(&s, broker_.wall_ms() + uint64_t{s.expiry_s()} * 1000);
   if (s.persistent()) {
     // The deadline goes into the record, so a restart does not extend it.
     storage::WriteSet ws;
@@ -124,34 +123,31 @@ void Shard::schedule_expiry(Session& s) {
 }
 
 void Shard::cancel_expiry(Session& s) {
-  if (s.expires_at_ms == 0) return;
-  expiring_.erase({s.expires_at_ms, &s});
-  s.expires_at_ms = 0;
+  expiring_.erase(&s);
 }
 
 void Shard::delay_will(Session& s, std::unique_ptr<mqtt::Will> will, uint32_t delay_s) {
-  s.pending_will = std::move(will);
-  s.will_at_ms = broker_.wall_ms() + uint64_t{delay_s} * 1000;
-  delayed_wills_.emplace(s.will_at_ms, &s);
+  will_delays_.set(&s, broker_.wall_ms() + uint64_t{delay_s} * 1000);
+  delayed_wills_[&s] = std::move(will);
 }
 
 std::unique_ptr<mqtt::Will> Shard::cancel_will(Session& s) {
-  delayed_wills_.erase({s.will_at_ms, &s});
-  s.will_at_ms = 0;
-  return std::move(s.pending_will);
+  if (!will_delays_.erase(&s)) return nullptr;
+  auto it = delayed_wills_.find(&s);
+  std::unique_ptr<mqtt::Will> will = std::move(it->second);
+  delayed_wills_.erase(it);
+  return will;
 }
 
 void Shard::publish_due_wills(uint64_t now_wall_ms) {
-  while (!delayed_wills_.empty() && delayed_wills_.begin()->first <= now_wall_ms) {
-    Session& s = *delayed_wills_.begin()->second;
-    std::unique_ptr<mqtt::Will> will = cancel_will(s);
+  while (Session* s = will_delays_.due(now_wall_ms)) {
+    std::unique_ptr<mqtt::Will> will = cancel_will(*s);
     publish_will(std::move(*will));
   }
 }
 
 void Shard::expire_sessions(uint64_t now_wall_ms) {
-  while (!expiring_.empty() && expiring_.begin()->first <= now_wall_ms) {
-    Session* s = expiring_.begin()->second;
+  while (Session* s = expiring_.due(now_wall_ms)) {
     Stats::add(broker_.stats().sessions_expired);
     destroy_session(*s);  // also leaves expiring_
   }
