@@ -98,4 +98,21 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
+std::vector<std::string> mosquitto_args(int port, const std::string& id, const std::string& version) {
+  return {"-h", "127.0.0.1", "-p", std::to_string(port), "-i", id, "-V", version};
+}
+
+::testing::AssertionResult start_mosquitto_sub(CliProcess& sub, int port, const std::string& id,
+                                               const std::vector<std::string>& args,
+                                               const std::string& version) {
+  std::vector<std::string> all = mosquitto_args(port, id, version);
+  all.insert(all.end(), args.begin(), args.end());
+  all.insert(all.end(), {"-d", "-W", "10"});
+  if (!sub.start("mosquitto_sub", all)) return ::testing::AssertionFailure() << "mosquitto_sub did not start";
+  if (!sub.wait_for_output("Subscribed (mid: 1)", std::chrono::seconds(5))) {
+    return ::testing::AssertionFailure() << "no SUBACK; stdout:\n" << sub.out() << "stderr:\n" << sub.err();
+  }
+  return ::testing::AssertionSuccess();
+}
+
 }  // namespace edgemq::itest

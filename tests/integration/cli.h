@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -52,5 +54,15 @@ CliResult run_cli(const std::string& program, const std::vector<std::string>& ar
 
 // Lines of `text`, without the newlines.
 std::vector<std::string> split_lines(const std::string& text);
+
+// mosquitto_pub/mosquitto_sub's arguments to reach a broker on
+// 127.0.0.1:`port` as client `id` speaking `version` (mqttv5, mqttv311).
+std::vector<std::string> mosquitto_args(int port, const std::string& id, const std::string& version = "mqttv5");
+
+// Starts mosquitto_sub with `args` after the connection ones (and -d -W 10);
+// succeeds once its SUBACK has arrived, which -d reports.
+::testing::AssertionResult start_mosquitto_sub(CliProcess& sub, int port, const std::string& id,
+                                               const std::vector<std::string>& args,
+                                               const std::string& version = "mqttv5");
 
 }  // namespace edgemq::itest

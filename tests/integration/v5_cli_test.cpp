@@ -12,19 +12,14 @@ namespace {
 class V5Cli : public GatewayTest {
  protected:
   std::vector<std::string> base(const std::string& id, const std::string& version = "mqttv5") const {
-    return {"-h", "127.0.0.1", "-p", std::to_string(port()), "-i", id, "-V", version};
+    return mosquitto_args(port(), id, version);
   }
 
   // Starts mosquitto_sub with `args` after the connection ones and waits (bounded)
   // until its subscription is acknowledged, which -d reports.
   void start_sub(CliProcess& sub, const std::string& id, std::vector<std::string> args,
                  const std::string& version = "mqttv5") {
-    std::vector<std::string> all = base(id, version);
-    all.insert(all.end(), args.begin(), args.end());
-    all.insert(all.end(), {"-d", "-W", "10"});
-    ASSERT_TRUE(sub.start("mosquitto_sub", all));
-    ASSERT_TRUE(sub.wait_for_output("Subscribed (mid: 1)", 5s))
-        << "stdout:\n" << sub.out() << "stderr:\n" << sub.err();
+    ASSERT_TRUE(start_mosquitto_sub(sub, port(), id, args, version));
   }
 
   CliResult pub(const std::string& id, std::vector<std::string> args,
