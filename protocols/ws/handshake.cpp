@@ -206,21 +206,20 @@ HandshakeResult HandshakeParser::feed(std::span<const uint8_t> in) {
   State& s = *s_;
   if (s.done) return s.result;
   const auto* data = reinterpret_cast<const char*>(in.data());
-  const llhttp_errno_t err = llhttp_execute(&s.parser, data, in.size());
+  // llhttp sees no byte past the size bound, so where a request breaks a
+  // rule and where it grows too large are told apart the same way however
+  // it was split.
+  const size_t take = std::min(in.size(), s.policy.max_request_bytes - s.fed);
+  const llhttp_errno_t err = llhttp_execute(&s.parser, data, take);
   if (err == HPE_OK) {
-    s.fed += in.size();
-    if (s.fed <= s.policy.max_request_bytes) return {};
+    s.fed += take;
+    if (s.fed < s.policy.max_request_bytes) return {};
     s.refuse(431, "Request Header Fields Too Large", "request larger than " +
                                                           std::to_string(s.policy.max_request_bytes) + " bytes");
     s.result.consumed = s.fed;
   } else if (err == HPE_PAUSED_UPGRADE) {
     s.result.consumed = s.fed + static_cast<size_t>(llhttp_get_error_pos(&s.parser) - data);
-    if (s.result.consumed > s.policy.max_request_bytes) {
-      s.refuse(431, "Request Header Fields Too Large",
-               "request larger than " + std::to_string(s.policy.max_request_bytes) + " bytes");
-    } else {
-      s.decide();
-    }
+    s.decide();
   } else {
     const char* pos = llhttp_get_error_pos(&s.parser);
     s.result.consumed = s.fed + (pos != nullptr ? static_cast<size_t>(pos - data) : in.size());

@@ -32,12 +32,16 @@ struct WsCallbacks {
 
   static void on_message(wslay_event_context_ptr ctx, const wslay_event_on_msg_recv_arg* arg, void* user_data) {
     WsStream& s = of(user_data);
+    // Once a close is decided, what follows in the same read is not data:
+    // the outcome must not depend on where the reads happened to end.
+    if (s.close_code_ != 0) return;
     if (arg->opcode == WSLAY_BINARY_FRAME) {
       s.app_->append(reinterpret_cast<const char*>(arg->msg), arg->msg_length);
     } else if (arg->opcode == WSLAY_TEXT_FRAME) {
       // MQTT travels in binary frames only [MQTT-6.0.0-1].
       static constexpr char kWhy[] = "MQTT needs binary frames";
       wslay_event_queue_close(ctx, kCloseUnsupportedData, reinterpret_cast<const uint8_t*>(kWhy), sizeof kWhy - 1);
+      s.close_code_ = kCloseUnsupportedData;
     } else if (arg->opcode == WSLAY_CONNECTION_CLOSE) {
       s.close_code_ = arg->status_code != 0 ? arg->status_code : kCloseNormal;
     }
