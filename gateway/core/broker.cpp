@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include "gateway/core/shard.h"
@@ -68,8 +69,8 @@ bool Broker::route(const MessagePtr& m, Shard& origin, std::function<void(Shard&
   // ack waits for room too (ack_gate.h). Created on the first such target.
   AckGatePtr gate;
   const bool may_gate = committed && m->qos > 0 && !congested_.empty();
-  // Encoded once for all of this message's queue records.
-  const std::string props = m->props.null() ? std::string() : stored_properties(m->props);
+  // Encoded once for all of this message's queue records, when the first needs it.
+  std::optional<std::string> props;
   for (auto& t : matches) {
     if (t.no_local && t.client_id == publisher) {
       if (matched != nullptr) --*matched;
@@ -108,7 +109,7 @@ bool Broker::route(const MessagePtr& m, Shard& origin, std::function<void(Shard&
   return waits;
 }
 
-void Broker::add_delivery(const MessagePtr& m, RouteTarget& t, Shard& origin, const std::string& props,
+void Broker::add_delivery(const MessagePtr& m, RouteTarget& t, Shard& origin, std::optional<std::string>& props,
                           storage::WriteSet& ws, DeliveryBatch& local, AckGatePtr held) {
   const uint8_t qos = std::min(t.qos, m->qos);
   const bool retain = t.retain_as_published && m->retain;  // else 0 [MQTT-3.3.1-12]
@@ -120,10 +121,11 @@ void Broker::add_delivery(const MessagePtr& m, RouteTarget& t, Shard& origin, co
   uint64_t seq = 0;
   if (qos > 0 && t.persistent) {
     seq = next_seq();
+    if (!props) props = m->props.null() ? std::string() : stored_properties(m->props);
     ws.put_queued(t.client_id, {seq, m->topic, m->payload, qos, retain, 0, storage::DeliveryState::Pending,
                                 extras && !extras->subscription_ids.empty()
                                     ? stored_properties(m->props, &extras->subscription_ids)
-                                    : props,
+                                    : *props,
                                 m->expires_at_ms, extras ? extras->shared_filter : std::string()});
   }
   const size_t s = home_shard(t.client_id);
@@ -140,7 +142,8 @@ bool Broker::redirect(const MessagePtr& m, std::string_view filter, std::string_
   t.qos = std::min(t.qos, qos);
   thread_local DeliveryBatch local;
   storage::WriteSet ws;
-  add_delivery(m, t, origin, m->props.null() ? std::string() : stored_properties(m->props), ws, local, nullptr);
+  std::optional<std::string> props;
+  add_delivery(m, t, origin, props, ws, local, nullptr);
   if (!ws.empty()) committer_.submit(std::move(ws));
   if (!local.empty()) deliver_batch(origin, local);
   return true;

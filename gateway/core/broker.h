@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -105,8 +106,9 @@ class Broker {
   bool route(const MessagePtr& m, Shard& origin, std::function<void(Shard&, const storage::Status&)> committed,
              storage::WriteSet ws, bool store_retained, size_t* matched, std::string_view publisher);
   // Queues one delivery of `m` to `t` (a queue record into `ws` for a
-  // persistent subscriber), into `local` or the outbox of t's shard.
-  void add_delivery(const MessagePtr& m, RouteTarget& t, Shard& origin, const std::string& props,
+  // persistent subscriber), into `local` or the outbox of t's shard. `props`
+  // caches m's stored properties across the deliveries of one message.
+  void add_delivery(const MessagePtr& m, RouteTarget& t, Shard& origin, std::optional<std::string>& props,
                     storage::WriteSet& ws, DeliveryBatch& local, AckGatePtr held);
 
   Limits limits_;
