@@ -54,12 +54,17 @@ PahoClient::~PahoClient() {
                   .keep_alive_interval(std::chrono::seconds(keep_alive_s))
                   .connect_timeout(kLimit)
                   .finalize();
+  return connect_with(opts, session_present, nullptr);
+}
+
+::testing::AssertionResult PahoClient::connect_with(::mqtt::connect_options opts, bool* session_present,
+                                                    ::mqtt::properties* connack_props) {
   try {
     auto tok = client_.connect(opts);
     if (!tok->wait_for(kLimit + 1s)) return timed_out("connect");
-    if (session_present != nullptr) {
-      *session_present = tok->get_connect_response().is_session_present();
-    }
+    const auto response = tok->get_connect_response();
+    if (session_present != nullptr) *session_present = response.is_session_present();
+    if (connack_props != nullptr) *connack_props = response.get_properties();
   } catch (const ::mqtt::exception& e) {
     return paho_error("connect", e);
   }
@@ -119,16 +124,7 @@ mqtt::const_message_ptr PahoClient::receive(std::chrono::milliseconds limit) {
                   .keep_alive_interval(std::chrono::seconds(keep_alive_s))
                   .connect_timeout(kLimit)
                   .finalize();
-  try {
-    auto tok = client_.connect(opts);
-    if (!tok->wait_for(kLimit + 1s)) return timed_out("connect");
-    const auto response = tok->get_connect_response();
-    if (session_present != nullptr) *session_present = response.is_session_present();
-    if (connack_props != nullptr) *connack_props = response.get_properties();
-  } catch (const ::mqtt::exception& e) {
-    return paho_error("connect", e);
-  }
-  return ::testing::AssertionSuccess();
+  return connect_with(opts, session_present, connack_props);
 }
 
 ::testing::AssertionResult PahoClient::publish(const ::mqtt::message_ptr& msg, int* reason) {

@@ -65,6 +65,11 @@ class PahoClient {
   // 0x00 on the wire whatever disconnect_options says; RawClient sends it.
 
  private:
+  // Connects with `opts` and waits (bounded); reports CONNACK's session present and properties.
+  // `opts` by value: connecting from a const connect_options, Paho 1.2 lost
+  // its 5.0 properties (session expiry, topic alias maximum were not sent).
+  ::testing::AssertionResult connect_with(::mqtt::connect_options opts, bool* session_present,
+                                         ::mqtt::properties* connack_props);
   int version_ = MQTTVERSION_3_1_1;
   ::mqtt::async_client client_;
 };
