@@ -15,11 +15,14 @@ struct WsCallbacks {
 
   static ssize_t recv(wslay_event_context_ptr ctx, uint8_t* buf, size_t len, int, void* user_data) {
     WsStream& s = of(user_data);
-    if (s.input_.empty()) {
-      wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);  // all taken: wait for the next read
+    // wslay asks at a frame boundary for at least 4096 - 8 bytes (its buffer
+    // less an unfinished header), more than any control frame: nothing is
+    // handed over only when a control frame has not fully arrived.
+    const size_t n = s.fence_.take(s.input_, len);
+    if (n == 0) {
+      wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);  // wait for the next read
       return -1;
     }
-    const size_t n = std::min(len, s.input_.size());
     std::memcpy(buf, s.input_.data(), n);
     s.input_ = s.input_.subspan(n);
     return static_cast<ssize_t>(n);
@@ -70,11 +73,22 @@ void WsStream::flush(std::string& wire) {
 
 bool WsStream::on_wire(std::span<const uint8_t> in, std::string& app, std::string& wire) {
   if (ctx_ == nullptr) return false;
-  input_ = in;
+  // A control frame held back from the last read goes first, with this one.
+  const bool joined = !held_.empty();
+  if (joined) held_.append(reinterpret_cast<const char*>(in.data()), in.size());
+  input_ = joined ? std::span(reinterpret_cast<const uint8_t*>(held_.data()), held_.size()) : in;
   app_ = &app;
   const int rc = wslay_event_recv(ctx_);
+  const std::span<const uint8_t> rest = input_;
   input_ = {};
   app_ = nullptr;
+  if (!wslay_event_get_read_enabled(ctx_)) {
+    held_.clear();  // the stream has ended: what is left will never be read
+  } else if (joined) {
+    held_.erase(0, held_.size() - rest.size());
+  } else {
+    held_.assign(reinterpret_cast<const char*>(rest.data()), rest.size());
+  }
   // A broken rule (an unmasked frame, a bad opcode, a message too large) has
   // made wslay queue a close frame with the reason; it goes out below.
   flush(wire);

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocols/ws/control_frame_fence.h"
+
 struct wslay_event_context;
 
 namespace edgemq::ws {
@@ -22,6 +24,7 @@ inline constexpr uint16_t kCloseNormal = 1000;
 inline constexpr uint16_t kCloseGoingAway = 1001;
 inline constexpr uint16_t kCloseProtocolError = 1002;
 inline constexpr uint16_t kCloseUnsupportedData = 1003;
+inline constexpr uint16_t kCloseInvalidPayload = 1007;
 inline constexpr uint16_t kCloseMessageTooBig = 1009;
 
 class WsStream {
@@ -59,6 +62,10 @@ class WsStream {
 
   wslay_event_context* ctx_ = nullptr;
   std::span<const uint8_t> input_;  // during on_wire: what wslay has not read yet
+  ControlFrameFence fence_;
+  // The start of a control frame whose end has not come yet; at most
+  // ControlFrameFence::kMaxControlFrame - 1 bytes.
+  std::string held_;
   std::string* app_ = nullptr;      // during on_wire
   std::string* wire_ = nullptr;     // during on_wire / flush
   uint16_t close_code_ = 0;

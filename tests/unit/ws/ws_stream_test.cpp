@@ -117,6 +117,49 @@ TEST(WsStream, TheClientsCloseIsAnsweredAndEndsTheStream_RFC6455_5_5_1) {
   EXPECT_EQ(s.close_code(), kCloseNormal);
 }
 
+// wslay 1.1.1 checks a close reason's UTF-8 per chunk it reads, skipping
+// the first two bytes of every chunk as if each held the status code; the
+// stream hands it control frames whole so that a cut cannot change the verdict.
+TEST(WsStream, ACloseReasonIsJudgedTheSameWhereverTheReadsCutIt_RFC6455_5_5_1) {
+  const std::string good = frame(kBinary, kPing2) + frame(kClose, close_payload(kCloseNormal) + "h\xc3\xa9llo w\xc3\xb6rld");
+  const std::string bad = frame(kBinary, kPing2) + frame(kClose, close_payload(kCloseNormal) + "ok\xe9\xda bad");
+  for (const auto& [wire, code] : {std::pair{good, kCloseNormal}, std::pair{bad, uint16_t{1007}}}) {
+    for (size_t cut = 1; cut < wire.size(); ++cut) {
+      WsStream s(1 << 20);
+      std::string app, out;
+      const bool open = s.on_wire({reinterpret_cast<const uint8_t*>(wire.data()), cut}, app, out) &&
+                        s.on_wire({reinterpret_cast<const uint8_t*>(wire.data()) + cut, wire.size() - cut}, app, out);
+      EXPECT_FALSE(open) << "cut at " << cut;
+      EXPECT_EQ(app, kPing2) << "cut at " << cut;
+      EXPECT_EQ(close_code_in(out), code) << "cut at " << cut;
+    }
+  }
+}
+
+TEST(WsStream, ACloseFrameAcrossWslaysReadBufferIsJudgedWhole) {
+  // One read, but wslay takes it 4 KiB at a time: the close frame lands on
+  // that edge for some of these sizes.
+  for (size_t n = 4070; n < 4100; ++n) {
+    WsStream s(1 << 20);
+    auto f = feed(s, frame(kBinary, std::string(n, 'x')) + frame(kClose, close_payload(kCloseNormal) + "\xc3\xa9\xc3\xa9\xc3\xa9"));
+    EXPECT_FALSE(f.open) << n;
+    EXPECT_EQ(f.app.size(), n);
+    EXPECT_EQ(close_code_in(f.wire), kCloseNormal) << n;
+  }
+}
+
+TEST(WsStream, APingCutAcrossReadsIsAnsweredOnce_RFC6455_5_5_2) {
+  const std::string wire = frame(kBinary, kPing2) + frame(kPing, "heartbeat") + frame(kBinary, kPing2);
+  for (size_t cut = 1; cut < wire.size(); ++cut) {
+    WsStream s(1 << 20);
+    std::string app, out;
+    ASSERT_TRUE(s.on_wire({reinterpret_cast<const uint8_t*>(wire.data()), cut}, app, out));
+    ASSERT_TRUE(s.on_wire({reinterpret_cast<const uint8_t*>(wire.data()) + cut, wire.size() - cut}, app, out));
+    EXPECT_EQ(app, kPing2 + kPing2) << "cut at " << cut;
+    EXPECT_EQ(out, std::string("\x8a\x09heartbeat", 11)) << "cut at " << cut;
+  }
+}
+
 TEST(WsStream, OutgoingMqttBytesAreOneUnmaskedBinaryFrame_RFC6455_5_2) {
   WsStream s(1 << 20);
   std::string wire;
