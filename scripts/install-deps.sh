@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 
 # node-llhttp is Debian's packaging of llhttp, Node's HTTP parser: its C
 # sources (/usr/share/llhttp) parse the WebSocket upgrade request; wslay
-# frames the WebSocket stream [RFC 6455 5]. OpenSSL
-# gives the handshake's SHA-1 and, later, TLS.
+# frames the WebSocket stream [RFC 6455 5]. OpenSSL gives the handshake's
+# SHA-1 and the MQTTS/WSS listeners' TLS.
 build_pkgs=(
   cmake g++ make pkg-config
   libuv1-dev librocksdb-dev libmsgpack-cxx-dev
@@ -20,6 +20,7 @@ test_pkgs=(
   libpaho-mqttpp-dev libpaho-mqtt-dev
   mosquitto-clients mosquitto
   clang libclang-rt-14-dev
+  openssl
 )
 
 # tests/bench/compare.sh runs Mosquitto beside edgemq and reads results with jq.
@@ -34,7 +35,7 @@ for arg in "$@"; do
     *) echo "install-deps: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
-# The WebSocket tests drive MQTT.js under Node: the machine's own Node if it
+# The WebSocket and TLS tests drive MQTT.js under Node: the machine's own Node if it
 # has one, else Debian's.
 if [ "$with_tests" = 1 ] && ! command -v npm >/dev/null; then want+=(nodejs npm); fi
 

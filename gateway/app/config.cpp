@@ -19,6 +19,7 @@ struct Key {
   const char* help;
   Setter set;
   std::function<std::string(const Config&)> get;
+  bool boolean{};  // as a flag, its value may be left out: --key means true
 };
 
 template <typename T>
@@ -64,6 +65,43 @@ Key choice_key(const char* name, const char* help, std::string Config::*field,
           [=](const Config& c) { return c.*field; }};
 }
 
+// An optional listener address: HOST:PORT, or empty for off.
+Key listen_key(const char* name, const char* help, std::string Config::*field) {
+  return {name, help,
+          [=](Config& c, const std::string& v) -> std::string {
+            std::string h;
+            int p;
+            if (!v.empty() && !split_host_port(v, h, p)) return "expects HOST:PORT, or nothing for off";
+            c.*field = v;
+            return {};
+          },
+          [=](const Config& c) { return c.*field; }};
+}
+
+Key text_key(const char* name, const char* help, std::string Config::*field) {
+  return {name, help,
+          [=](Config& c, const std::string& v) -> std::string {
+            c.*field = v;
+            return {};
+          },
+          [=](const Config& c) { return c.*field; }};
+}
+
+Key bool_key(const char* name, const char* help, bool Config::*field) {
+  return {name, help,
+          [=](Config& c, const std::string& v) -> std::string {
+            if (v == "true" || v == "1") {
+              c.*field = true;
+            } else if (v == "false" || v == "0") {
+              c.*field = false;
+            } else {
+              return "expects true or false";
+            }
+            return {};
+          },
+          [=](const Config& c) { return std::string(c.*field ? "true" : "false"); }, true};
+}
+
 // The names of ShareStrategy's values, in its order.
 const std::vector<std::string>& share_strategies() {
   static const std::vector<std::string> names = {"round_robin", "random", "sticky"};
@@ -97,16 +135,8 @@ const std::vector<Key>& keys() {
          return {};
        },
        [](const Config& c) { return c.listen_mqtt; }},
-      {"listen_ws",
-       "MQTT over WebSocket listener, HOST:PORT (e.g. 0.0.0.0:8083); empty: off",
-       [](Config& c, const std::string& v) -> std::string {
-         std::string h;
-         int p;
-         if (!v.empty() && !split_host_port(v, h, p)) return "expects HOST:PORT, or nothing for off";
-         c.listen_ws = v;
-         return {};
-       },
-       [](const Config& c) { return c.listen_ws; }},
+      listen_key("listen_ws", "MQTT over WebSocket listener, HOST:PORT (e.g. 0.0.0.0:8083); empty: off",
+                 &Config::listen_ws),
       {"ws_paths", "WebSocket paths that lead to MQTT, comma-separated",
        [](Config& c, const std::string& v) -> std::string {
          const auto paths = split_list(v);
@@ -118,12 +148,24 @@ const std::vector<Key>& keys() {
          return {};
        },
        [](const Config& c) { return c.ws_paths; }},
-      {"ws_origins", "browser origins allowed on the WebSocket listener, comma-separated (empty: any)",
-       [](Config& c, const std::string& v) -> std::string {
-         c.ws_origins = v;
-         return {};
-       },
-       [](const Config& c) { return c.ws_origins; }},
+      text_key("ws_origins", "browser origins allowed on the WebSocket listeners, comma-separated (empty: any)",
+               &Config::ws_origins),
+      listen_key("listen_mqtts", "MQTT over TLS listener, HOST:PORT (e.g. 0.0.0.0:8883); empty: off",
+                 &Config::listen_mqtts),
+      listen_key("listen_wss",
+                 "MQTT over WebSocket in TLS listener, HOST:PORT (e.g. 0.0.0.0:8084); empty: off",
+                 &Config::listen_wss),
+      text_key("tls_cert", "PEM certificate (with its chain) of the TLS listeners; reread on SIGHUP",
+               &Config::tls_cert),
+      text_key("tls_key", "PEM private key of tls_cert; reread on SIGHUP", &Config::tls_key),
+      text_key("tls_ca",
+               "PEM CA file client certificates are verified against; empty: clients are not asked for one",
+               &Config::tls_ca),
+      bool_key("tls_require_client_cert", "mTLS: refuse TLS clients without a certificate signed by tls_ca",
+               &Config::tls_require_client_cert),
+      bool_key("tls_cn_as_username",
+               "use the client certificate's CN as the MQTT username (CONNECT's is ignored; no CN: refused)",
+               &Config::tls_cn_as_username),
       {"data_dir", "directory of the RocksDB store",
        [](Config& c, const std::string& v) -> std::string {
          if (v.empty()) return "must not be empty";
@@ -225,10 +267,12 @@ std::string apply_file(Config& c, const std::string& path) {
     std::string value;
     if (auto s = node.value<std::string>()) {
       value = *s;
+    } else if (auto b = node.value_exact<bool>()) {
+      value = *b ? "true" : "false";
     } else if (auto i = node.value<int64_t>()) {
       value = std::to_string(*i);
     } else {
-      return path + ": " + k->name + " must be a string or an integer";
+      return path + ": " + k->name + " must be a string, an integer or a boolean";
     }
     if (auto err = apply(c, *k, value, path); !err.empty()) return err;
   }
@@ -283,16 +327,25 @@ ConfigResult load_config(int argc, const char* const* argv, const char* (*enviro
       arg = arg.substr(0, eq);
       has_value = true;
     }
-    if (!has_value) {
-      if (i + 1 >= argc) return fail(arg + " needs a value");
-      value = argv[++i];
-    }
-    if (arg == "--config") { file = value; continue; }
     const Key* k = nullptr;
     for (const auto& key : keys()) {
       if (flag_of(key.name) == arg) k = &key;
     }
-    if (k == nullptr) return fail("unknown option " + arg + " (see --help)");
+    if (k == nullptr && arg != "--config") return fail("unknown option " + arg + " (see --help)");
+    if (!has_value) {
+      const bool next_is_flag = i + 1 >= argc || std::string_view(argv[i + 1]).starts_with("--");
+      if (k != nullptr && k->boolean && next_is_flag) {
+        value = "true";
+      } else if (i + 1 >= argc) {
+        return fail(arg + " needs a value");
+      } else {
+        value = argv[++i];
+      }
+    }
+    if (k == nullptr) {
+      file = value;  // --config
+      continue;
+    }
     flags.emplace_back(k, value);
   }
   out.config_file = file;

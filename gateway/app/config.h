@@ -15,6 +15,13 @@ struct Config {
   std::string listen_ws;               // MQTT over WebSocket, HOST:PORT; empty: off
   std::string ws_paths = "/mqtt";      // comma-separated
   std::string ws_origins;              // comma-separated allow-list; empty: any
+  std::string listen_mqtts;            // MQTT over TLS, HOST:PORT; empty: off
+  std::string listen_wss;              // MQTT over WebSocket in TLS, HOST:PORT; empty: off
+  std::string tls_cert;                // PEM certificate (chain) for both TLS listeners
+  std::string tls_key;                 // PEM private key
+  std::string tls_ca;                  // PEM CA file for client certificates; empty: none asked for
+  bool tls_require_client_cert = false;
+  bool tls_cn_as_username = false;
   std::string data_dir = "./data";
   unsigned workers = 0;  // 0: one per core
   std::string log_level = "info";

@@ -1,10 +1,11 @@
 // edgemq: starts the gateway on its configuration and runs until SIGTERM or
 // SIGINT, then stops accepting, closes connections, flushes the store and
-// exits 0.
+// exits 0. SIGHUP rereads the TLS certificate and key.
 #include <signal.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include <spdlog/spdlog.h>
 
@@ -19,6 +20,13 @@ edgemq::net::GatewayOptions options_from(const edgemq::app::Config& c) {
   edgemq::net::GatewayOptions o;
   edgemq::app::split_host_port(c.listen_mqtt, o.mqtt_host, o.mqtt_port);
   if (!c.listen_ws.empty()) edgemq::app::split_host_port(c.listen_ws, o.ws_host, o.ws_port);
+  if (!c.listen_mqtts.empty()) edgemq::app::split_host_port(c.listen_mqtts, o.mqtts_host, o.mqtts_port);
+  if (!c.listen_wss.empty()) edgemq::app::split_host_port(c.listen_wss, o.wss_host, o.wss_port);
+  o.tls.cert_file = c.tls_cert;
+  o.tls.key_file = c.tls_key;
+  o.tls.ca_file = c.tls_ca;
+  o.tls.require_client_cert = c.tls_require_client_cert;
+  o.tls.cn_as_username = c.tls_cn_as_username;
   o.ws.paths = edgemq::app::split_list(c.ws_paths);
   o.ws.allowed_origins = edgemq::app::split_list(c.ws_origins);
   o.data_dir = c.data_dir;
@@ -39,6 +47,7 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -69,13 +78,34 @@ int main(int argc, char** argv) {
   gateway.start();
   spdlog::info("edgemq {} listening on mqtt {} (port {}), data in {}, durability {}", EDGEMQ_VERSION,
                config.listen_mqtt, gateway.mqtt_port(), config.data_dir, config.durability);
-  if (gateway.ws_port() != 0) {
-    spdlog::info("listening on mqtt over websocket {} (port {}), paths {}", config.listen_ws, gateway.ws_port(),
-                 config.ws_paths);
+  using edgemq::net::ListenerKind;
+  if (gateway.port(ListenerKind::Ws) != 0) {
+    spdlog::info("listening on mqtt over websocket {} (port {}), paths {}", config.listen_ws,
+                 gateway.port(ListenerKind::Ws), config.ws_paths);
+  }
+  if (gateway.port(ListenerKind::Mqtts) != 0) {
+    spdlog::info("listening on mqtt over tls {} (port {})", config.listen_mqtts, gateway.port(ListenerKind::Mqtts));
+  }
+  if (gateway.port(ListenerKind::Wss) != 0) {
+    spdlog::info("listening on mqtt over websocket in tls {} (port {}), paths {}", config.listen_wss,
+                 gateway.port(ListenerKind::Wss), config.ws_paths);
+  }
+  if (!gateway.tls_subject().empty()) {
+    spdlog::info("tls certificate {}{}", gateway.tls_subject(),
+                 config.tls_require_client_cert ? ", client certificates required" : "");
   }
 
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  for (;;) {
+    sigwait(&stop_signals, &sig);
+    if (sig != SIGHUP) break;
+    error.clear();
+    if (gateway.reload_tls(error)) {
+      spdlog::info("SIGHUP: tls certificate reloaded: {}", gateway.tls_subject());
+    } else {
+      spdlog::error("SIGHUP: tls certificate not reloaded, the previous one stays: {}", error);
+    }
+  }
   spdlog::info("signal {}: stopping", sig);
   gateway.shutdown();
   spdlog::info("stopped");

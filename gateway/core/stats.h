@@ -16,6 +16,7 @@ struct Stats {
   Counter bytes_received{0};
   Counter bytes_sent{0};
   Counter protocol_errors{0};    // connections closed for a malformed or illegal packet
+  Counter tls_handshake_failures{0};  // TLS connections that ended before their handshake finished
   Counter keepalive_timeouts{0};
   Counter dropped_qos0_slow{0};        // QoS 0 dropped: subscriber over its outbound byte budget
   Counter dropped_queue_full{0};       // QoS 1/2 dropped: session queue at max_queued_messages

@@ -36,7 +36,7 @@ uint64_t Connection::now_ms() const { return uv_now(handle_.loop); }
 void Connection::mark_received() { last_rx_ds_ = static_cast<uint32_t>((now_ms() + 99) / 100); }
 
 std::string& Connection::out() {
-  if (WsTransport* ws = websocket()) return ws->pending();
+  if (Transport* t = transport()) return t->pending();
   return wire();
 }
 
@@ -50,8 +50,8 @@ size_t Connection::writing_bytes() const {
 }
 
 size_t Connection::queued_bytes() const {
-  const WsTransport* ws = websocket();
-  return (out_ ? out_->size() : 0) + (ws != nullptr ? ws->pending().size() : 0) + writing_bytes();
+  const Transport* t = transport();
+  return (out_ ? out_->size() : 0) + (t != nullptr ? t->pending_bytes() : 0) + writing_bytes();
 }
 
 bool Connection::accept_from(uv_stream_t* server) {
@@ -66,12 +66,17 @@ bool Connection::accept_from(uv_stream_t* server) {
   return true;
 }
 
-bool Connection::adopt(int fd, mqtt::Connect connect, const std::string& rest, std::unique_ptr<WsTransport> ws) {
-  if (ws) use_websocket(std::move(ws));
+bool Connection::adopt(int fd, mqtt::Connect connect, const std::string& rest, std::unique_ptr<Transport> transport,
+                       std::string unwritten) {
+  if (transport) use_transport(std::move(transport));
   if (uv_tcp_open(&handle_, fd) != 0) {
     ::close(fd);
     abort(true);
     return false;
+  }
+  if (!unwritten.empty()) {
+    wire() = std::move(unwritten);
+    queue_bytes(0);  // counted as sent where they were made
   }
   uv_tcp_nodelay(&handle_, 1);
   mark_received();
@@ -92,7 +97,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   auto* self = static_cast<Connection*>(s->data);
   if (nread == 0) return;
   if (self->state_ == State::Closing) {
-    if (self->ws_close_wait_) self->finish_ws_close(nread, buf);
+    if (self->close_wait_) self->finish_close_wait(nread, buf);
     return;
   }
   if (nread < 0) {
@@ -107,22 +112,29 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   if (self->pause_if_backlogged(feeds_congested)) self->worker().paused(self->id_);
 }
 
-void Connection::use_websocket(std::unique_ptr<WsTransport> ws) {
-  websocket_ = true;
-  worker().attach_websocket(id_, std::move(ws));
+void Connection::use_transport(std::unique_ptr<Transport> t) {
+  layered_ = true;
+  worker().attach_transport(id_, std::move(t));
 }
 
-std::unique_ptr<WsTransport> Connection::take_websocket() {
-  if (!websocket_) return nullptr;
-  websocket_ = false;
-  return worker().detach_websocket(id_);
+std::unique_ptr<Transport> Connection::take_transport() {
+  if (!layered_) return nullptr;
+  layered_ = false;
+  return worker().detach_transport(id_);
 }
 
-WsTransport* Connection::websocket() const { return websocket_ ? worker().websocket(id_) : nullptr; }
+std::string Connection::take_unwritten() {
+  if (!out_) return {};
+  std::string bytes = std::move(*out_);
+  out_->clear();
+  return bytes;
+}
+
+Transport* Connection::transport() const { return layered_ ? worker().transport(id_) : nullptr; }
 
 void Connection::receive(std::span<const uint8_t> in) {
-  WsTransport* ws = websocket();
-  if (ws == nullptr) {
+  Transport* t = transport();
+  if (t == nullptr) {
     consume(in);
     return;
   }
@@ -131,13 +143,18 @@ void Connection::receive(std::span<const uint8_t> in) {
   app.clear();
   std::string& w = wire();
   const size_t before = w.size();
-  const bool open = ws->on_read(in, app, w);
+  const bool open = t->on_read(in, app, w);
   if (w.size() > before) queue_bytes(w.size() - before);
   if (!app.empty()) consume(std::span(reinterpret_cast<const uint8_t*>(app.data()), app.size()));
-  // The WebSocket ended (refused, closed, broken) without MQTT's DISCONNECT:
-  // as a lost connection, the will goes out. A client that broke the
-  // WebSocket rules is not waited for.
-  if (!open && state_ != State::Closing) close_socket(false);
+  if (open || state_ == State::Closing) return;
+  // TLS or the WebSocket ended (refused, closed, broken) without MQTT's
+  // DISCONNECT: as a lost connection, the will goes out. A client that broke
+  // their rules is not waited for.
+  if (const std::string why = t->why(); !why.empty()) {
+    if (t->tls() != nullptr && !t->tls()->established()) core::Stats::add(worker().broker().stats().tls_handshake_failures);
+    spdlog::debug("connection {}: TLS: {}", id_, why);
+  }
+  close_socket(false);
 }
 
 void Connection::consume(std::span<const uint8_t> in) {
@@ -204,7 +221,28 @@ size_t Connection::process(std::span<const uint8_t> in) {
   return off;
 }
 
+bool Connection::apply_certificate_identity(mqtt::Connect& c) {
+  if (!worker().cn_as_username()) return true;
+  const Transport* t = transport();
+  if (t == nullptr || t->tls() == nullptr) return true;  // not a TLS listener: CONNECT's own username
+  std::string cn = t->tls()->peer_common_name();
+  if (cn.empty()) {
+    spdlog::info("connection {}: refused: no client certificate with a CN to use as username", id_);
+    return false;
+  }
+  spdlog::debug("connection {}: username '{}' from the client certificate", id_, cn);
+  c.username = std::move(cn);
+  return true;
+}
+
 bool Connection::handle_connect(mqtt::Connect&& c, std::span<const uint8_t> rest) {
+  if (!apply_certificate_identity(c)) {
+    send(mqtt::Connack{false, v5_ ? static_cast<mqtt::ConnackCode>(mqtt::reason::kNotAuthorized)
+                                  : mqtt::ConnackCode::NotAuthorized,
+                       {}});
+    close();
+    return false;
+  }
   auto result = worker().shard().on_connect(*this, c);
   switch (result.outcome) {
     case core::Shard::ConnectOutcome::Accepted:
@@ -304,10 +342,7 @@ void Connection::say_goodbye(uint8_t reason, const char* detail) {
 void Connection::shut_down() {
   // Best effort: written now if the socket takes it, as the loop is ending.
   say_goodbye(mqtt::reason::kServerShuttingDown, nullptr);
-  if (WsTransport* ws = websocket(); ws != nullptr && state_ != State::Closing) {
-    ws->frame(wire());
-    ws->close(ws::kCloseGoingAway, wire());
-  }
+  if (Transport* t = transport(); t != nullptr && state_ != State::Closing) t->close(ws::kCloseGoingAway, wire());
   flush();
   abort(true);
 }
@@ -318,7 +353,7 @@ void Connection::send(const mqtt::Packet& p) {
   size_t before = o.size();
   mqtt::encode(p, o, level());
   queue_bytes(o.size() - before);
-  if (WsTransport* ws = websocket()) ws->frame(wire());
+  if (Transport* t = transport()) t->end_packet(wire());
 }
 
 void Connection::send_publish(const mqtt::PublishView& p) {
@@ -330,7 +365,7 @@ void Connection::send_publish(const mqtt::PublishView& p) {
   // One WebSocket message per MQTT packet: [MQTT-6.0.0-2] lets a frame hold
   // several, but Paho 1.3 was seen to lose a PUBLISH that shared one with
   // CONNACK.
-  if (WsTransport* ws = websocket()) ws->frame(wire());
+  if (Transport* t = transport()) t->end_packet(wire());
 }
 
 void Connection::queue_bytes(size_t added) {
@@ -343,7 +378,7 @@ void Connection::queue_bytes(size_t added) {
 
 void Connection::flush() {
   flush_pending_ = false;
-  if (WsTransport* ws = websocket(); ws != nullptr && !closing_started_) ws->frame(wire());
+  if (Transport* t = transport(); t != nullptr && !closing_started_) t->seal(wire());
   if (!out_ || closing_started_) return;
   if (out_->empty()) {
     worker().give_back_output_buffer(std::move(out_));
@@ -382,28 +417,29 @@ void Connection::on_write(uv_write_t* r, int status) {
     self->abort(self->graceful_);
     return;
   }
-  if (self->state_ == State::Closing && self->writing_bytes() == 0 && !self->ws_close_wait_) self->start_close();
+  if (self->state_ == State::Closing && self->writing_bytes() == 0 && !self->close_wait_) self->start_close();
 }
 
-bool Connection::awaiting_ws_close() const {
-  const WsTransport* ws = websocket();
-  return ws != nullptr && ws->awaiting_close();
+bool Connection::awaiting_peer_close() const {
+  const Transport* t = transport();
+  return t != nullptr && t->awaiting_close();
 }
 
-void Connection::finish_ws_close(ssize_t nread, const uv_buf_t* buf) {
-  // Only a closing WebSocket connection still reads: for the client's close
-  // frame. Anything else it sends now is dropped.
-  WsTransport* ws = websocket();
-  if (nread < 0 || ws == nullptr) {
+void Connection::finish_close_wait(ssize_t nread, const uv_buf_t* buf) {
+  // Only a closing TLS or WebSocket connection still reads: for the
+  // client's close frame or close_notify. Anything else it sends is dropped.
+  Transport* t = transport();
+  if (nread < 0 || t == nullptr) {
     abort(graceful_);
     return;
   }
   thread_local std::string ignored;
   ignored.clear();
   std::string& w = wire();
-  ws->on_read(std::span(reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)), ignored, w);
-  if (ws->awaiting_close()) return;
-  ws_close_wait_ = false;
+  // The WebSocket's close may be done while TLS still waits for close_notify.
+  (void)t->on_read(std::span(reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)), ignored, w);
+  if (t->awaiting_close()) return;
+  close_wait_ = false;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
   flush();
   if (writing_bytes() == 0) start_close();
@@ -443,18 +479,18 @@ int Connection::duplicate_fd() {
 
 void Connection::close() { close_socket(true); }
 
-void Connection::close_socket(bool await_ws_reply) {
+void Connection::close_socket(bool await_peer) {
   if (state_ == State::Closing) return;
-  if (WsTransport* ws = websocket()) {
-    // What MQTT queued goes first, then the WebSocket's close frame.
-    ws->frame(wire());
-    ws->close(ws::kCloseNormal, wire());
-  }
+  // What MQTT queued goes first, then the WebSocket's close frame and TLS's close_notify.
+  if (Transport* t = transport()) t->close(ws::kCloseNormal, wire());
   state_ = State::Closing;
   // A WebSocket client answers our close frame before the socket goes
-  // [RFC 6455 7.1.1]; until then (or the grace period) it is still read.
-  const bool await_reply = await_ws_reply && awaiting_ws_close();
-  ws_close_wait_ = await_reply;
+  // [RFC 6455 7.1.1], a TLS client our close_notify [RFC 8446 6.1]; until
+  // then (or the grace period) it is still read. Closing first would make
+  // the kernel answer the client's last bytes with a reset, which clients
+  // report as an error (Node did: "write ECONNRESET").
+  const bool await_reply = await_peer && awaiting_peer_close();
+  close_wait_ = await_reply;
   if (!await_reply) uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
   flush();
   if (writing_bytes() == 0 && !await_reply) {

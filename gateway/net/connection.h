@@ -20,7 +20,7 @@
 
 #include "gateway/core/link.h"
 #include "gateway/core/shard.h"
-#include "gateway/net/ws_transport.h"
+#include "gateway/net/transport.h"
 #include "protocols/mqtt/packet.h"
 
 namespace edgemq::net {
@@ -34,11 +34,17 @@ class Connection final : public core::Link {
   // Starts reading a freshly accepted socket (`server` has one pending).
   bool accept_from(uv_stream_t* server);
   // Takes a socket handed over by another worker, already past CONNECT, with
-  // its WebSocket transport if it came through one.
-  bool adopt(int fd, mqtt::Connect connect, const std::string& rest, std::unique_ptr<WsTransport> ws);
-  // From a WebSocket listener: bytes pass through `ws` both ways.
-  void use_websocket(std::unique_ptr<WsTransport> ws);
-  std::unique_ptr<WsTransport> take_websocket();
+  // its transport if it came through TLS or WebSocket, and the bytes the
+  // other worker had prepared for it but not written (they go first).
+  bool adopt(int fd, mqtt::Connect connect, const std::string& rest, std::unique_ptr<Transport> transport,
+             std::string unwritten);
+  // From a TLS or WebSocket listener: bytes pass through `t` both ways.
+  void use_transport(std::unique_ptr<Transport> t);
+  std::unique_ptr<Transport> take_transport();
+  // For a hand-over: the bytes prepared for the socket and not handed to it
+  // yet, and whether some are handed to libuv but not written.
+  std::string take_unwritten();
+  bool writing() const { return writing_bytes() > 0; }
   // The timing wheel says this connection's deadline has come.
   void on_deadline();
 
@@ -75,13 +81,15 @@ class Connection final : public core::Link {
   static void on_write(uv_write_t* req, int status);
   static void on_closed(uv_handle_t* h);
 
-  // Bytes read from the socket: through the WebSocket transport, if any, to consume().
+  // Bytes read from the socket: through the transport, if any, to consume().
   void receive(std::span<const uint8_t> in);
-  bool awaiting_ws_close() const;
-  // close(), optionally without waiting for a WebSocket client's close frame.
-  void close_socket(bool await_ws_reply);
-  // A read while closing: the WebSocket client's answer to our close frame.
-  void finish_ws_close(ssize_t nread, const uv_buf_t* buf);
+  // Our WebSocket close frame or TLS close_notify is out, the client's is not in.
+  bool awaiting_peer_close() const;
+  // close(), optionally without waiting for the client's side of the close.
+  void close_socket(bool await_peer);
+  // A read while closing: the client's WebSocket close frame, TLS
+  // close_notify or end of stream.
+  void finish_close_wait(ssize_t nread, const uv_buf_t* buf);
   void consume(std::span<const uint8_t> in);
   // Decodes and handles packets at the front of `in`; returns bytes used, or
   // SIZE_MAX when the connection stopped taking input (closed, handed over).
@@ -103,12 +111,15 @@ class Connection final : public core::Link {
   uint64_t now_ms() const;
   void mark_received();
   uint64_t last_rx_ms() const { return uint64_t{last_rx_ds_} * 100; }
-  // Where MQTT packets are encoded: the socket's buffer, or for WebSocket the
-  // transport's, framed right after (one message per packet).
+  // Where MQTT packets are encoded: the socket's buffer, or the transport's
+  // (framed right after for WebSocket, encrypted at flush for TLS).
   std::string& out();
   // Bytes for the socket as they are.
   std::string& wire();
-  WsTransport* websocket() const;  // null for plain TCP
+  Transport* transport() const;  // null for plain TCP
+  // mTLS with cn_as_username: CONNECT's username becomes the certificate's
+  // CN; false (refused) when there is none.
+  bool apply_certificate_identity(mqtt::Connect& c);
   size_t writing_bytes() const;
   // The worker is the loop's owner (uv_loop_t::data): no reference kept here,
   // as every byte of an idle connection counts (tens of thousands per worker).
@@ -124,10 +135,10 @@ class Connection final : public core::Link {
   bool closing_started_ : 1 = false;
   bool paused_ : 1 = false;
   bool v5_ : 1 = false;  // its CONNECT was MQTT 5.0
-  // It came through a WebSocket listener. The transport itself is kept by
-  // the worker, so plain TCP connections do not pay a pointer for it.
-  bool websocket_ : 1 = false;
-  bool ws_close_wait_ : 1 = false;  // closing, still reading for the client's close frame
+  // It came through a TLS or WebSocket listener. The transport itself is
+  // kept by the worker, so plain TCP connections do not pay a pointer for it.
+  bool layered_ : 1 = false;
+  bool close_wait_ : 1 = false;  // closing, still reading for the client's side of the close
   uint16_t keep_alive_s_ = 0;
   // Loop time of the last byte received, in 100 ms units rounded up (the
   // timing wheel's tick): wraps after 13 years of loop time.

@@ -39,22 +39,48 @@ bool Gateway::open(std::string& error) {
   for (auto& w : workers_) w->set_peers(peers);
   workers_[0]->set_sys_interval(options_.sys_interval_s);
   if (!restore(error)) return false;
-  // Worker 0 resolves port 0 to a real port; the others share it.
-  if (!workers_[0]->listen(options_.mqtt_host, options_.mqtt_port, error)) return false;
-  for (size_t i = 1; i < n; ++i) {
-    if (!workers_[i]->listen(options_.mqtt_host, workers_[0]->bound_port(), error)) return false;
-  }
-  if (!options_.ws_host.empty()) {
-    options_.ws.max_message_bytes = options_.limits.max_packet_size;
-    if (!workers_[0]->listen_ws(options_.ws_host, options_.ws_port, options_.ws, error)) return false;
-    for (size_t i = 1; i < n; ++i) {
-      if (!workers_[i]->listen_ws(options_.ws_host, workers_[0]->bound_ws_port(), options_.ws, error)) return false;
+  if (!options_.mqtts_host.empty() || !options_.wss_host.empty()) {
+    if (options_.tls.cert_file.empty() || options_.tls.key_file.empty()) {
+      error = "a TLS listener (listen_mqtts, listen_wss) needs tls_cert and tls_key";
+      return false;
     }
+    tls_ = std::make_shared<TlsContext>(options_.tls);
+    if (!tls_->reload(error)) return false;
+  }
+  options_.ws.max_message_bytes = options_.limits.max_packet_size;
+  for (auto& w : workers_) w->set_transport_options(options_.ws, tls_);
+  if (!listen_all(ListenerKind::Mqtt, options_.mqtt_host, options_.mqtt_port, error)) return false;
+  if (!options_.ws_host.empty() && !listen_all(ListenerKind::Ws, options_.ws_host, options_.ws_port, error)) {
+    return false;
+  }
+  if (!options_.mqtts_host.empty() &&
+      !listen_all(ListenerKind::Mqtts, options_.mqtts_host, options_.mqtts_port, error)) {
+    return false;
+  }
+  if (!options_.wss_host.empty() && !listen_all(ListenerKind::Wss, options_.wss_host, options_.wss_port, error)) {
+    return false;
   }
   return true;
 }
 
-int Gateway::ws_port() const { return workers_.empty() ? 0 : workers_[0]->bound_ws_port(); }
+bool Gateway::listen_all(ListenerKind kind, const std::string& host, int port, std::string& error) {
+  // Worker 0 resolves port 0 to a real port; the others share it.
+  if (!workers_[0]->listen(kind, host, port, error)) return false;
+  for (size_t i = 1; i < workers_.size(); ++i) {
+    if (!workers_[i]->listen(kind, host, workers_[0]->bound_port(kind), error)) return false;
+  }
+  return true;
+}
+
+int Gateway::port(ListenerKind kind) const { return workers_.empty() ? 0 : workers_[0]->bound_port(kind); }
+
+bool Gateway::reload_tls(std::string& error) {
+  if (!tls_) {
+    error = "no TLS listener is configured";
+    return false;
+  }
+  return tls_->reload(error);
+}
 
 bool Gateway::restore(std::string& error) {
   size_t retained = 0, sessions = 0, queued = 0;
@@ -100,7 +126,6 @@ bool Gateway::restore(std::string& error) {
   return true;
 }
 
-int Gateway::mqtt_port() const { return workers_.empty() ? 0 : workers_[0]->bound_port(); }
 
 void Gateway::start() {
   broker_->uptime_start_ms = static_cast<uint64_t>(

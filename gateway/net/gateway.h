@@ -21,6 +21,13 @@ struct GatewayOptions {
   std::string ws_host;
   int ws_port = 8083;
   WsOptions ws;
+  // MQTT over TLS, and over WebSocket in TLS; each off while its host is
+  // empty. Either needs `tls` (certificate and key).
+  std::string mqtts_host;
+  int mqtts_port = 8883;
+  std::string wss_host;
+  int wss_port = 8084;
+  TlsOptions tls;
   std::string data_dir = "./data";
   size_t workers = 0;  // 0: one per core
   bool sync_commits = false;  // durability "power": fsync every group commit
@@ -35,8 +42,14 @@ class Gateway final : public core::ShardPoster {
 
   // Opens the store, restores state and binds the listeners.
   bool open(std::string& error);
-  int mqtt_port() const;
-  int ws_port() const;  // 0 when off
+  int port(ListenerKind kind) const;  // 0 when off
+  int mqtt_port() const { return port(ListenerKind::Mqtt); }
+  // Reads the TLS certificate, key and CA files again (SIGHUP): new
+  // connections get them, open ones keep theirs. False with `error` (the
+  // old ones stay) on a bad file, or when no TLS listener is configured.
+  bool reload_tls(std::string& error);
+  // The current certificate's subject; empty without TLS.
+  std::string tls_subject() const { return tls_ ? tls_->describe() : std::string(); }
   void start();
   // Blocks until every worker has closed its connections and stopped, then
   // flushes the store. Call from the thread that called start().
@@ -48,11 +61,14 @@ class Gateway final : public core::ShardPoster {
 
  private:
   bool restore(std::string& error);
+  // Every worker listens on host:port (port 0: the first one's choice).
+  bool listen_all(ListenerKind kind, const std::string& host, int port, std::string& error);
 
   GatewayOptions options_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<storage::GroupCommitter> committer_;
   core::AllowAll auth_;
+  std::shared_ptr<TlsContext> tls_;  // with an MQTTS or WSS listener
   std::unique_ptr<core::Broker> broker_;
   std::vector<std::unique_ptr<Worker>> workers_;
   bool started_ = false;

@@ -10,7 +10,17 @@
 
 namespace edgemq::net {
 
-Listener::Listener(Worker& worker, bool websocket) : worker_(worker), websocket_(websocket) {}
+const char* name_of(ListenerKind k) {
+  switch (k) {
+    case ListenerKind::Mqtt: return "mqtt";
+    case ListenerKind::Ws: return "ws";
+    case ListenerKind::Mqtts: return "mqtts";
+    case ListenerKind::Wss: return "wss";
+  }
+  return "?";
+}
+
+Listener::Listener(Worker& worker, ListenerKind kind) : worker_(worker), kind_(kind) {}
 
 bool Listener::open(const std::string& host, int port, std::string& error) {
   sockaddr_storage addr{};
@@ -60,7 +70,7 @@ void Listener::close() {
 void Listener::on_connection(uv_stream_t* server, int status) {
   auto* self = static_cast<Listener*>(server->data);
   if (status < 0) return;  // EMFILE and the like: the next accept may succeed
-  self->worker_.accepted(server, self->websocket_);
+  self->worker_.accepted(server, self->kind_);
 }
 
 }  // namespace edgemq::net

@@ -4,16 +4,23 @@
 
 #include <uv.h>
 
+#include <cstdint>
 #include <string>
 
 namespace edgemq::net {
 
 class Worker;
 
+// What its connections speak below MQTT.
+enum class ListenerKind : uint8_t { Mqtt, Ws, Mqtts, Wss };
+inline constexpr size_t kListenerKinds = 4;
+inline bool uses_tls(ListenerKind k) { return k == ListenerKind::Mqtts || k == ListenerKind::Wss; }
+inline bool uses_websocket(ListenerKind k) { return k == ListenerKind::Ws || k == ListenerKind::Wss; }
+const char* name_of(ListenerKind k);
+
 class Listener {
  public:
-  // `websocket`: its connections speak MQTT over WebSocket.
-  Listener(Worker& worker, bool websocket);
+  Listener(Worker& worker, ListenerKind kind);
   bool open(const std::string& host, int port, std::string& error);
   int port() const { return port_; }
   // Closes the handle; `this` must stay alive until the loop has run once more.
@@ -22,7 +29,7 @@ class Listener {
  private:
   static void on_connection(uv_stream_t* server, int status);
   Worker& worker_;
-  bool websocket_;
+  ListenerKind kind_;
   uv_tcp_t handle_{};
   bool open_ = false;
   int port_ = 0;

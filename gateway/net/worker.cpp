@@ -46,7 +46,6 @@ Worker::Worker(size_t index, core::Broker& broker)
   tick_.data = this;
   uv_prepare_init(&loop_, &flush_);
   flush_.data = this;
-  listener_ = std::make_unique<Listener>(*this, false);
 }
 
 Worker::~Worker() {
@@ -61,19 +60,21 @@ Worker::~Worker() {
   }
 }
 
-bool Worker::listen(const std::string& host, int port, std::string& error) {
-  return listener_->open(host, port, error);
+void Worker::set_transport_options(const WsOptions& ws, std::shared_ptr<const TlsContext> tls) {
+  ws_options_ = ws;
+  tls_ = std::move(tls);
 }
 
-int Worker::bound_port() const { return listener_->port(); }
-
-bool Worker::listen_ws(const std::string& host, int port, const WsOptions& options, std::string& error) {
-  ws_options_ = options;
-  ws_listener_ = std::make_unique<Listener>(*this, true);
-  return ws_listener_->open(host, port, error);
+bool Worker::listen(ListenerKind kind, const std::string& host, int port, std::string& error) {
+  auto& l = listeners_[static_cast<size_t>(kind)];
+  l = std::make_unique<Listener>(*this, kind);
+  return l->open(host, port, error);
 }
 
-int Worker::bound_ws_port() const { return ws_listener_ ? ws_listener_->port() : 0; }
+int Worker::bound_port(ListenerKind kind) const {
+  const auto& l = listeners_[static_cast<size_t>(kind)];
+  return l ? l->port() : 0;
+}
 
 void Worker::start() {
   uv_update_time(&loop_);
@@ -226,11 +227,18 @@ Connection* Worker::add_connection() {
   return c;
 }
 
-void Worker::accepted(uv_stream_t* server, bool websocket) {
+void Worker::accepted(uv_stream_t* server, ListenerKind kind) {
   if (draining_) return;
   core::Stats::add(broker_.stats().connections_accepted);
   Connection* c = add_connection();
-  if (websocket) c->use_websocket(std::make_unique<WsTransport>(ws_options_));
+  if (kind != ListenerKind::Mqtt) {
+    // The context current now: a reload later leaves this connection's alone.
+    std::unique_ptr<TlsSession> tls;
+    if (uses_tls(kind)) tls = std::make_unique<TlsSession>(tls_->current().get());
+    std::unique_ptr<WsTransport> ws;
+    if (uses_websocket(kind)) ws = std::make_unique<WsTransport>(ws_options_);
+    c->use_transport(std::make_unique<Transport>(std::move(tls), std::move(ws)));
+  }
   c->accept_from(server);
 }
 
@@ -238,10 +246,25 @@ void Worker::hand_over(Connection& c, size_t to, mqtt::Connect connect, std::str
   // The socket outlives this handle through a duplicate descriptor; the
   // kernel keeps whatever the client sends meanwhile.
   int fd = c.duplicate_fd();
-  // The WebSocket state (mid-frame, maybe) goes along: the stream continues there.
-  std::shared_ptr<WsTransport> ws(c.take_websocket().release());
+  // The TLS and WebSocket state (mid-record, mid-frame maybe) goes along:
+  // the stream continues there. An SSL may move between threads as long as
+  // one uses it at a time.
+  std::shared_ptr<Transport> layers(c.take_transport().release());
+  // Bytes already made for the client go out first over there: a TLS 1.3
+  // session ticket, written as the handshake ended in the same read as
+  // CONNECT, is part of the record sequence the client checks.
+  std::string unwritten = c.take_unwritten();
+  const bool in_flight = c.writing();
   c.abort(true);
   if (fd < 0) return;
+  if (layers && in_flight) {
+    // Bytes libuv still holds would be lost with this handle and break the
+    // TLS or WebSocket stream; never seen (the handshake's bytes are long
+    // written by the time CONNECT arrives), but a clean close beats that.
+    spdlog::warn("connection {}: not handed over, earlier output still being written", c.id());
+    ::close(fd);
+    return;
+  }
   // The task owns the descriptor until adopt takes it: a task dropped because
   // the target already stopped (shutdown) closes it instead of leaking it.
   auto owned = std::shared_ptr<int>(new int(fd), [](int* p) {
@@ -249,45 +272,49 @@ void Worker::hand_over(Connection& c, size_t to, mqtt::Connect connect, std::str
     delete p;
   });
   // (A shared_ptr: tasks are std::functions, which must be copyable.)
-  peers_[to]->post([owned, ws, connect = std::move(connect), rest = std::move(rest)](Worker& w) mutable {
-    std::unique_ptr<WsTransport> transport;
-    if (ws) transport.reset(new WsTransport(std::move(*ws)));
-    w.adopt(std::exchange(*owned, -1), std::move(connect), std::move(rest), std::move(transport));
+  peers_[to]->post([owned, layers, connect = std::move(connect), rest = std::move(rest),
+                    unwritten = std::move(unwritten)](Worker& w) mutable {
+    std::unique_ptr<Transport> transport;
+    if (layers) transport = std::make_unique<Transport>(std::move(*layers));
+    w.adopt(std::exchange(*owned, -1), std::move(connect), std::move(rest), std::move(transport),
+            std::move(unwritten));
   });
 }
 
-void Worker::adopt(int fd, mqtt::Connect connect, std::string rest, std::unique_ptr<WsTransport> ws) {
+void Worker::adopt(int fd, mqtt::Connect connect, std::string rest, std::unique_ptr<Transport> transport,
+                   std::string unwritten) {
   if (draining_) {
     ::close(fd);
     return;
   }
-  add_connection()->adopt(fd, std::move(connect), rest, std::move(ws));
+  add_connection()->adopt(fd, std::move(connect), rest, std::move(transport), std::move(unwritten));
 }
 
 Connection* Worker::connection(uint64_t id) const { return static_cast<Connection*>(shard_.link(id)); }
 
 void Worker::forget(Connection& c) {
   live_.fetch_sub(1, std::memory_order_relaxed);
-  websockets_.erase(c.id());
+  transports_.erase(c.id());
 }
 
-std::unique_ptr<WsTransport> Worker::detach_websocket(uint64_t conn_id) {
-  auto it = websockets_.find(conn_id);
-  if (it == websockets_.end()) return nullptr;
-  std::unique_ptr<WsTransport> ws = std::move(it->second);
-  websockets_.erase(it);
-  return ws;
+std::unique_ptr<Transport> Worker::detach_transport(uint64_t conn_id) {
+  auto it = transports_.find(conn_id);
+  if (it == transports_.end()) return nullptr;
+  std::unique_ptr<Transport> t = std::move(it->second);
+  transports_.erase(it);
+  return t;
 }
 
-WsTransport* Worker::websocket(uint64_t conn_id) const {
-  auto it = websockets_.find(conn_id);
-  return it == websockets_.end() ? nullptr : it->second.get();
+Transport* Worker::transport(uint64_t conn_id) const {
+  auto it = transports_.find(conn_id);
+  return it == transports_.end() ? nullptr : it->second.get();
 }
 
 void Worker::drain_now() {
   draining_ = true;
-  listener_->close();
-  if (ws_listener_) ws_listener_->close();
+  for (auto& l : listeners_) {
+    if (l) l->close();
+  }
   // Server shutdown is not a client failure: no wills (see docs/architecture.md).
   std::vector<Connection*> all;
   shard_.for_each_link([&](core::Link& l) { all.push_back(static_cast<Connection*>(&l)); });

@@ -22,12 +22,13 @@
 
 #include "gateway/core/shard.h"
 #include "gateway/core/timer_wheel.h"
-#include "gateway/net/ws_transport.h"
+#include "gateway/net/listener.h"
+#include "gateway/net/tls_context.h"
+#include "gateway/net/transport.h"
 
 namespace edgemq::net {
 
 class Connection;
-class Listener;
 
 class Worker {
  public:
@@ -38,12 +39,12 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // Before start(), on the main thread. Returns false with `error` set.
-  bool listen(const std::string& host, int port, std::string& error);
-  int bound_port() const;
-  // MQTT over WebSocket on another port, with `options` for every connection.
-  bool listen_ws(const std::string& host, int port, const WsOptions& options, std::string& error);
-  int bound_ws_port() const;
+  // Before start(), on the main thread: what WebSocket and TLS connections
+  // are set up with (TLS: the gateway's context, shared by every worker).
+  void set_transport_options(const WsOptions& ws, std::shared_ptr<const TlsContext> tls);
+  // Before start(). Returns false with `error` set.
+  bool listen(ListenerKind kind, const std::string& host, int port, std::string& error);
+  int bound_port(ListenerKind kind) const;  // 0 when not listening
   void set_peers(std::vector<Worker*> peers) { peers_ = std::move(peers); }
   void set_sys_interval(uint32_t seconds) { sys_interval_ms_ = seconds * 1000ull; }
   void start();  // runs the loop on a new thread
@@ -81,17 +82,20 @@ class Worker {
   void give_back_output_buffer(std::unique_ptr<std::string> buffer);
   void need_flush(uint64_t conn_id) { dirty_.push_back(conn_id); }
   void paused(uint64_t conn_id) { paused_.push_back(conn_id); }
-  void accepted(uv_stream_t* server, bool websocket);
+  void accepted(uv_stream_t* server, ListenerKind kind);
   // Takes a socket handed over by another worker, with the CONNECT it sent,
-  // the bytes that followed it and its WebSocket transport, if any.
-  void adopt(int fd, mqtt::Connect connect, std::string rest, std::unique_ptr<WsTransport> ws);
+  // the bytes that followed it and its transport (TLS, WebSocket), if any.
+  void adopt(int fd, mqtt::Connect connect, std::string rest, std::unique_ptr<Transport> transport,
+             std::string unwritten);
   void hand_over(Connection& c, size_t to, mqtt::Connect connect, std::string rest);
   void forget(Connection& c);  // from the connection's close callback
-  // The WebSocket transports of this worker's WebSocket connections, by
-  // connection id (few connections have one: kept out of Connection).
-  void attach_websocket(uint64_t conn_id, std::unique_ptr<WsTransport> ws) { websockets_[conn_id] = std::move(ws); }
-  std::unique_ptr<WsTransport> detach_websocket(uint64_t conn_id);
-  WsTransport* websocket(uint64_t conn_id) const;
+  // The transports of this worker's TLS and WebSocket connections, by
+  // connection id (kept out of Connection: plain TCP is the common case).
+  void attach_transport(uint64_t conn_id, std::unique_ptr<Transport> t) { transports_[conn_id] = std::move(t); }
+  std::unique_ptr<Transport> detach_transport(uint64_t conn_id);
+  Transport* transport(uint64_t conn_id) const;
+  // The client certificate's CN replaces CONNECT's username (mTLS).
+  bool cn_as_username() const { return tls_ && tls_->options().cn_as_username; }
   bool draining() const { return draining_; }
 
  private:
@@ -113,10 +117,10 @@ class Worker {
   uv_async_t inbox_async_;
   uv_timer_t tick_;
   uv_prepare_t flush_;
-  std::unique_ptr<Listener> listener_;
-  std::unique_ptr<Listener> ws_listener_;  // only when a WebSocket address is configured
+  std::unique_ptr<Listener> listeners_[kListenerKinds];  // by ListenerKind; only those configured
   WsOptions ws_options_;
-  std::unordered_map<uint64_t, std::unique_ptr<WsTransport>> websockets_;
+  std::shared_ptr<const TlsContext> tls_;
+  std::unordered_map<uint64_t, std::unique_ptr<Transport>> transports_;
   std::vector<Worker*> peers_;  // every worker, this one included, by index
   uint64_t sys_interval_ms_ = 0;  // $SYS publishing period (worker 0 only)
   uint64_t started_ms_ = 0;

@@ -48,6 +48,7 @@ class GatewayProcess {
 
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }  // -1 when not running
   std::string uri() const;  // tcp://127.0.0.1:PORT for Paho
   const std::string& data_dir() const { return data_dir_; }
   // Everything the broker wrote to stderr/stdout, across restarts.

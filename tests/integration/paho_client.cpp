@@ -59,6 +59,7 @@ PahoClient::~PahoClient() {
 
 ::testing::AssertionResult PahoClient::connect_with(::mqtt::connect_options opts, bool* session_present,
                                                     ::mqtt::properties* connack_props) {
+  if (ssl_) opts.set_ssl(*ssl_);
   try {
     auto tok = client_.connect(opts);
     if (!tok->wait_for(kLimit + 1s)) return timed_out("connect");

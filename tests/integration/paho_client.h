@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ class PahoClient {
   // The next message, or nullptr at the deadline. Connection-lost markers in
   // Paho's queue are skipped.
   ::mqtt::const_message_ptr receive(std::chrono::milliseconds limit);
+
+  // For ssl:// and wss:// URIs: the trust store and, for mTLS, the client's
+  // certificate and key, used by every connect() after this.
+  void use_tls(const ::mqtt::ssl_options& ssl) { ssl_ = ssl; }
 
   bool is_connected() const { return client_.is_connected(); }
   ::mqtt::async_client& client() { return client_; }
@@ -71,6 +76,7 @@ class PahoClient {
   ::testing::AssertionResult connect_with(::mqtt::connect_options opts, bool* session_present,
                                          ::mqtt::properties* connack_props);
   int version_ = MQTTVERSION_3_1_1;
+  std::optional<::mqtt::ssl_options> ssl_;
   ::mqtt::async_client client_;
 };
 

@@ -11,6 +11,7 @@
 #include "protocols/mqtt/codec.h"
 #include "tests/integration/cli.h"
 #include "tests/integration/fixture.h"
+#include "tests/integration/mqttjs.h"
 #include "tests/integration/paho_client.h"
 
 namespace edgemq::itest {
@@ -197,24 +198,7 @@ TEST_F(WebSocket, PahoOverWebSocketAndTcpShareTopics_MQTT_6_0_0) {
 class WebSocketMqttJs : public WebSocket, public ::testing::WithParamInterface<int> {};
 
 TEST_P(WebSocketMqttJs, ExchangesMessagesWithATcpClient) {
-  const std::string prefix = topic("js");
-  PahoClient tcp(uri(), "it-ws-js-peer");
-  ASSERT_TRUE(tcp.connect(true));
-  ASSERT_TRUE(tcp.subscribe(prefix + "/from-js", 1));
-  CliProcess js;
-  ASSERT_TRUE(js.start("/usr/bin/node", {std::string(EDGEMQ_JS_DIR) + "/ws_roundtrip.mjs", ws_uri(), prefix,
-                                         std::to_string(GetParam())}));
-  ASSERT_TRUE(js.wait_for_output("ready granted=1", 10s)) << js.out() << js.err();
-  auto m = tcp.receive(5s);
-  ASSERT_TRUE(m) << "nothing from MQTT.js";
-  EXPECT_EQ(m->to_string(), "hello from mqtt.js");
-  ASSERT_TRUE(tcp.publish(prefix + "/to-js", "hello from tcp", 1));
-  const CliResult r = js.wait(10s);
-  ASSERT_TRUE(r.exited) << r.out << r.err;
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find(R"({"topic":")" + prefix + R"(/to-js","payload":"hello from tcp","qos":1})"),
-            std::string::npos)
-      << r.out;
+  expect_mqttjs_roundtrip(uri(), ws_uri(), topic("js"), GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, WebSocketMqttJs, ::testing::Values(4, 5),
