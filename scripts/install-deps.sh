@@ -21,6 +21,7 @@ test_pkgs=(
   mosquitto-clients mosquitto
   clang libclang-rt-14-dev
   openssl
+  chromium
 )
 
 # tests/bench/compare.sh runs Mosquitto beside edgemq and reads results with jq.
@@ -52,8 +53,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# MQTT.js, at the versions tests/js/package-lock.json pins.
-if [ "$with_tests" = 1 ] && [ ! -d tests/js/node_modules/mqtt ]; then
+# MQTT.js and playwright-core (which drives Debian's chromium for the browser
+# test), at the versions tests/js/package-lock.json pins.
+if [ "$with_tests" = 1 ] && { [ ! -d tests/js/node_modules/mqtt ] || [ ! -d tests/js/node_modules/playwright-core ]; }; then
   echo "install-deps: npm ci in tests/js"
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi

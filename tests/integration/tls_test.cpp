@@ -181,6 +181,14 @@ TEST_P(TlsMqttJs, OverWssAndMqtts) {
 INSTANTIATE_TEST_SUITE_P(Versions, TlsMqttJs, ::testing::Values(4, 5),
                          [](const auto& p) { return p.param == 4 ? "mqtt311" : "mqtt5"; });
 
+// A web page in headless Chromium, MQTT.js in it, over ws:// and wss://, with
+// a Paho client on TCP: the browser case the WebSocket listeners are for.
+TEST_F(Tls, ABrowserPageExchangesMessagesOverWsAndWss) {
+  expect_mqttjs_roundtrip(uri(), ws_uri(), topic("ws"), 4, {}, JsHost::Chromium);
+  expect_mqttjs_roundtrip(uri(), "wss://localhost:" + std::to_string(wss_port_) + "/mqtt", topic("wss"), 5,
+                          cert_file("server.pem"), JsHost::Chromium);
+}
+
 // Sends `bytes` on a new plain connection to `port`; returns what comes back
 // until the gateway closes, or "(timeout)" if it does not within 5 s.
 std::string send_and_read_to_close(int port, const std::string& bytes) {
