@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include "gateway/net/worker.h"
@@ -22,13 +23,37 @@ const char* name_of(ListenerKind k) {
 
 Listener::Listener(Worker& worker, ListenerKind kind) : worker_(worker), kind_(kind) {}
 
-bool Listener::open(const std::string& host, int port, std::string& error) {
+namespace {
+
+// SO_REUSEPORT lets any process of the same user bind a port that is already
+// listening, and the kernel then splits new connections between the two: a
+// second edgemq started by mistake would take half the clients, and messages
+// between the halves would never meet. A bind without SO_REUSEPORT fails
+// while anyone listens there, so it tells.
+bool someone_listens(const sockaddr* addr, socklen_t len) {
+  const int probe = ::socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (probe < 0) return false;
+  int one = 1;
+  ::setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  const bool taken = ::bind(probe, addr, len) != 0 && errno == EADDRINUSE;
+  ::close(probe);
+  return taken;
+}
+
+}  // namespace
+
+bool Listener::open(const std::string& host, int port, bool first, std::string& error) {
   sockaddr_storage addr{};
   bool v6 = host.find(':') != std::string::npos;
   int rc = v6 ? uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr))
               : uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr));
   if (rc != 0) {
     error = "bad listen address " + host + ": " + uv_strerror(rc);
+    return false;
+  }
+  const auto addr_len = static_cast<socklen_t>(v6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
+  if (first && port != 0 && someone_listens(reinterpret_cast<sockaddr*>(&addr), addr_len)) {
+    error = "cannot bind " + host + ":" + std::to_string(port) + ": address in use (another broker?)";
     return false;
   }
   // libuv 1.44 has no SO_REUSEPORT flag, so the socket is made here and handed over.

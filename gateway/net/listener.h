@@ -21,7 +21,9 @@ const char* name_of(ListenerKind k);
 class Listener {
  public:
   Listener(Worker& worker, ListenerKind kind);
-  bool open(const std::string& host, int port, std::string& error);
+  // `first`: the first of the workers' sockets on this address, which
+  // makes sure no other process holds it already.
+  bool open(const std::string& host, int port, bool first, std::string& error);
   int port() const { return port_; }
   // Closes the handle; `this` must stay alive until the loop has run once more.
   void close();

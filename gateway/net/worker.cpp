@@ -68,7 +68,7 @@ void Worker::set_transport_options(const WsOptions& ws, std::shared_ptr<const Tl
 bool Worker::listen(ListenerKind kind, const std::string& host, int port, std::string& error) {
   auto& l = listeners_[static_cast<size_t>(kind)];
   l = std::make_unique<Listener>(*this, kind);
-  return l->open(host, port, error);
+  return l->open(host, port, index_ == 0, error);
 }
 
 int Worker::bound_port(ListenerKind kind) const {

@@ -98,5 +98,18 @@ TEST_F(ConnectTest, Mqtt31ClientCanPublishAndSubscribe) {
   EXPECT_EQ(got.qos, 1);
 }
 
+// A second gateway pointed at a port the first one listens on must not share
+// it (SO_REUSEPORT would let it, and each would get half the clients).
+TEST_F(ConnectTest, ASecondGatewayOnTheSamePortDoesNotStart) {
+  EDGEMQ_SKIP_UNDER_MOSQUITTO("edgemq's listen flag");
+  GatewayOptions o;
+  o.extra_args = {"--listen-mqtt", "127.0.0.1:" + std::to_string(port())};
+  GatewayProcess second(o);
+  EXPECT_FALSE(second.start());
+  EXPECT_NE(second.log().find("address in use"), std::string::npos) << second.log();
+  RawClient c;  // the first one is untouched
+  EXPECT_TRUE(c.open_and_connect(port(), "it-still-first"));
+}
+
 }  // namespace
 }  // namespace edgemq::itest
