@@ -24,8 +24,9 @@ test_pkgs=(
   chromium
 )
 
-# tests/bench/compare.sh runs Mosquitto beside edgemq and reads results with jq.
-bench_pkgs=(mosquitto jq)
+# tests/bench/compare.sh runs Mosquitto beside edgemq, reads results with jq
+# and makes its TLS certificates with openssl.
+bench_pkgs=(mosquitto jq openssl)
 
 want=("${build_pkgs[@]}")
 with_tests=0

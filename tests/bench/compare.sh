@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # edgemq and Debian's Mosquitto side by side, in one run, on loopback: the
 # same edgemq-bench scenarios against each, the brokers' RSS and CPU time read
-# from /proc, and the results written as a table with ratios.
+# from /proc, and the results written as a table with ratios. Then the cost
+# of each transport (TCP, WebSocket, TLS, WebSocket in TLS) the same way;
+# Debian's Mosquitto 2.0 is built without WebSocket support, so WS and WSS
+# have edgemq's own TCP figures to compare with.
 #
 #   tests/bench/compare.sh                   # full run (minutes), writes docs/benchmarks.md
 #   tests/bench/compare.sh --smoke --out F   # seconds-long version for CI, writes F
@@ -36,6 +39,11 @@ bench_bin=$bin_dir/tests/bench/edgemq-bench
 
 ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d /tmp/edgemq-compare.XXXXXX)
+bash tests/tls/make_certs.sh "$work/certs"
+certs=$work/certs
+# Mosquitto started as root reads its key as user mosquitto: test keys only.
+chmod 755 "$work" "$certs"
+chmod 644 "$certs"/*
 results=$work/results.jsonl
 : >"$results"
 broker_pid=""
@@ -62,16 +70,28 @@ wait_port() {
   return 1
 }
 
-# start_broker NAME PORT [durable]: starts it fresh, sets broker_pid.
+# start_broker NAME PORT TRANSPORT: starts it fresh with TRANSPORT (tcp, ws,
+# tls, wss) on PORT, sets broker_pid.
 start_broker() {
-  local name=$1 port=$2
+  local name=$1 port=$2 transport=$3
   rm -rf "$work/data"
   if [ "$name" = edgemq ]; then
-    "$edgemq_bin" --listen-mqtt "127.0.0.1:$port" --data-dir "$work/data" --log-level warn \
+    local listen=(--listen-mqtt "127.0.0.1:$port")
+    local tls=(--tls-cert "$certs/server.pem" --tls-key "$certs/server.key")
+    case "$transport" in
+      ws) listen=(--listen-mqtt "127.0.0.1:$(free_port)" --listen-ws "127.0.0.1:$port") ;;
+      tls) listen=(--listen-mqtt "127.0.0.1:$(free_port)" --listen-mqtts "127.0.0.1:$port" "${tls[@]}") ;;
+      wss) listen=(--listen-mqtt "127.0.0.1:$(free_port)" --listen-wss "127.0.0.1:$port" "${tls[@]}") ;;
+    esac
+    "$edgemq_bin" "${listen[@]}" --data-dir "$work/data" --log-level warn \
       --max-inflight 32 --max-queued-messages 1000 >"$work/edgemq.log" 2>&1 &
   else
+    local tls_conf=""
+    [ "$transport" = tls ] && tls_conf="certfile $certs/server.pem
+keyfile $certs/server.key"
     cat >"$work/mosquitto.conf" <<EOF
 listener $port 127.0.0.1
+$tls_conf
 allow_anonymous true
 persistence false
 max_inflight_messages 32
@@ -92,16 +112,21 @@ stop_broker() {
 }
 
 # run LABEL BROKER [edgemq-bench args...]: one scenario against a fresh broker;
-# appends {"label","broker",...bench JSON} to the results.
+# appends {"label","broker",...bench JSON} to the results. A `--transport T`
+# among the arguments also picks the broker's listener.
 run() {
   local label=$1 name=$2
   shift 2
-  local port
+  local port transport=tcp prev=""
+  for a in "$@"; do
+    [ "$prev" = --transport ] && transport=$a
+    prev=$a
+  done
   port=$(free_port)
-  start_broker "$name" "$port"
+  start_broker "$name" "$port" "$transport"
   echo "== $label on $name: edgemq-bench $*" >&2
   local line
-  line=$("$bench_bin" "$@" --port "$port" --broker-pid "$broker_pid" --quiet | tail -n 1)
+  line=$("$bench_bin" "$@" --port "$port" --broker-pid "$broker_pid" --cafile "$certs/ca.pem" --quiet | tail -n 1)
   stop_broker
   echo "$line" | jq -c --arg l "$label" --arg b "$name" '. + {"run": $l, "target": $b}' >>"$results"
   echo "$line" | jq -r '"   connected \(.connected) failed \(.failed); received \(.received) lost \(.lost); \(.receive_rate) msg/s; p99 \(.latency_us.p99) us; broker cpu \(.broker.cpu_us_per_message) us/msg, \(.broker.rss_per_connection_b) B/conn"' >&2
@@ -136,6 +161,19 @@ done
 # queue record in the WAL before the PUBACK.
 run durable-q1 mosquitto pubsub --scenario pairs -n "$pairs" -q 1 -d "$dur" "${q1_rate[@]}"
 run durable-q1 edgemq pubsub --scenario pairs -n "$pairs" -q 1 -d "$dur" --persistent "${q1_rate[@]}"
+
+# Per transport: idle connections and QoS 1 pairs over WS, TLS and WSS (TCP's
+# are conn-$tconn and pairs-q1 above). Mosquitto: TLS only.
+tconn=${conns[-1]}
+[ "$smoke" = 1 ] || tconn=10000
+for t in ws tls wss; do
+  brokers=(edgemq)
+  [ "$t" = tls ] && brokers=(mosquitto edgemq)
+  for b in "${brokers[@]}"; do
+    run "conn-$tconn-$t" "$b" conn -n "$tconn" --hold "$hold" --transport "$t"
+    run "pairs-q1-$t" "$b" pubsub --scenario pairs -n "$pairs" -q 1 -d "$dur" --transport "$t" "${q1_rate[@]}"
+  done
+done
 
 # --- the table -------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
@@ -178,6 +216,28 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
   row "latency p99.9 at $half msg/s (us)" latency-q0 '.latency_us.p999' '' '%.0f'
   row "QoS 1 deliveries/s, persistent subscribers (edgemq: WAL before PUBACK; Mosquitto: memory)" durable-q1 '.receive_rate' '' '%.0f'
   echo
+  echo "Per transport: $tconn idle connections, and QoS 1 over $pairs 1:1 pairs (the TCP"
+  echo "row repeats figures from above; ratios are edgemq / Mosquitto over the same"
+  echo "transport, and edgemq over this transport / edgemq over TCP):"
+  echo
+  echo "| transport | edgemq B/conn | Mosquitto B/conn | ratio | edgemq CPU/connect (us) | Mosquitto CPU/connect (us) | edgemq CPU/QoS 1 msg (us) | Mosquitto CPU/QoS 1 msg (us) | ratio | edgemq msg/s | edgemq cost vs TCP (B/conn, CPU/msg) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  e_tcp_b=$(get "conn-$tconn" edgemq '.broker.rss_per_connection_b')
+  e_tcp_c=$(get pairs-q1 edgemq '.broker.cpu_us_per_message')
+  for t in tcp ws tls wss; do
+    if [ "$t" = tcp ]; then cl="conn-$tconn"; pl=pairs-q1; else cl="conn-$tconn-$t"; pl="pairs-q1-$t"; fi
+    eb=$(get "$cl" edgemq '.broker.rss_per_connection_b'); mb=$(get "$cl" mosquitto '.broker.rss_per_connection_b')
+    ek=$(get "$cl" edgemq '.broker.connect_cpu_us_per_connection'); mk=$(get "$cl" mosquitto '.broker.connect_cpu_us_per_connection')
+    ec=$(get "$pl" edgemq '.broker.cpu_us_per_message'); mc=$(get "$pl" mosquitto '.broker.cpu_us_per_message')
+    er=$(get "$pl" edgemq '.receive_rate')
+    fmt() { [ -z "$2" ] && echo "n/a" || printf "$1" "$2"; }
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s, %s |\n' "$t" \
+      "$(fmt %.0f "$eb")" "$(fmt %.0f "$mb")" "$( [ -n "$mb" ] && ratio "$eb" "$mb" || echo n/a)" \
+      "$(fmt %.1f "$ek")" "$(fmt %.1f "$mk")" "$(fmt %.2f "$ec")" "$(fmt %.2f "$mc")" \
+      "$( [ -n "$mc" ] && ratio "$ec" "$mc" || echo n/a)" "$(fmt %.0f "$er")" \
+      "$(ratio "$eb" "$e_tcp_b")" "$(ratio "$ec" "$e_tcp_c")"
+  done
+  echo
   echo "Messages lost or duplicated, per run (QoS 0 may drop under overload by design):"
   echo
   echo "| run | broker | sent | received | lost | duplicates | failed connects |"
@@ -193,6 +253,8 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
   echo "edgemq-bench pubsub --scenario fanout -n $fanout -q 0 -d $dur"
   echo "edgemq-bench pubsub --scenario pairs -n $pairs -q 0 -d $dur --total-rate $half"
   echo "edgemq-bench pubsub --scenario pairs -n $pairs -q 1 -d $dur --persistent   # edgemq; Mosquitto without --persistent"
+  echo "edgemq-bench conn -n $tconn --hold $hold --transport ws --cafile ca.pem      # and tls, wss"
+  echo "edgemq-bench pubsub --scenario pairs -n $pairs -q 1 -d $dur --transport ws  # and tls, wss"
   echo '```'
   echo
   echo "Raw results, one JSON object per run:"

@@ -36,6 +36,10 @@ LoadClient::LoadClient(LoadWorker& worker, Role role, uint32_t index, std::strin
   tcp_.data = this;
   connect_req_.data = this;
   if (role_ == Role::Subscriber) tracker_ = std::make_unique<StreamTracker>();
+  const Options& o = worker_.options();
+  if (o.transport != Transport::Tcp) {
+    transport_ = std::make_unique<ClientTransport>(o.transport, worker_.tls(), o.host, o.ws_path);
+  }
 }
 
 void LoadClient::start(const sockaddr* target_addr, const sockaddr* source) {
@@ -80,6 +84,12 @@ void LoadClient::on_connect(uv_connect_t* req, int status) noexcept {
   connect.keep_alive = self->worker_.options().keepalive_s;
   connect.clean_session = !(self->role_ == Role::Subscriber && self->worker_.options().persistent);
   mqtt::encode(connect, self->out_);
+  if (self->transport_) {
+    // The TLS ClientHello or the upgrade request first; CONNECT waits in out_.
+    std::string wire;
+    self->transport_->start(wire);
+    self->write_raw(std::move(wire));
+  }
   self->flush();
   uv_read_start(reinterpret_cast<uv_stream_t*>(&self->tcp_), on_alloc, on_read);
 }
@@ -101,6 +111,26 @@ void LoadClient::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
 }
 
 void LoadClient::handle_bytes(const char* data, size_t len) {
+  if (!transport_) {
+    handle_mqtt(data, len);
+    return;
+  }
+  std::string app, wire;
+  const bool ok = transport_->on_read({reinterpret_cast<const uint8_t*>(data), len}, app, wire);
+  write_raw(std::move(wire));
+  if (!ok) {
+    worker_.note_error(transport_->error());
+    on_lost();
+    return;
+  }
+  if (!app.empty()) {
+    handle_mqtt(app.data(), app.size());
+  } else {
+    flush();  // the handshakes may just have finished: CONNECT goes now
+  }
+}
+
+void LoadClient::handle_mqtt(const char* data, size_t len) {
   std::string_view in(data, len);
   if (!spill_.empty()) {
     spill_.append(data, len);
@@ -232,8 +262,22 @@ void LoadClient::ping() {
 
 void LoadClient::flush() {
   if (out_.empty() || state_ == State::Closed || state_ == State::Failed) return;
+  if (!transport_) {
+    write_raw(std::move(out_));
+    out_.clear();
+    return;
+  }
+  if (!transport_->ready()) return;
+  std::string wire;
+  transport_->send(out_, wire);
+  out_.clear();
+  write_raw(std::move(wire));
+}
+
+void LoadClient::write_raw(std::string data) {
+  if (data.empty() || state_ == State::Closed || state_ == State::Failed) return;
   auto* w = new WriteRequest;
-  w->data.swap(out_);
+  w->data = std::move(data);
   w->client = this;
   w->req.data = w;
   const uv_buf_t buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "tests/bench/client_transport.h"
 #include "tests/bench/stream_tracker.h"
 
 namespace edgemq::bench {
@@ -57,12 +58,15 @@ class LoadClient {
   static void on_close(uv_handle_t* handle) noexcept;
 
   void handle_bytes(const char* data, size_t len);
+  void handle_mqtt(const char* data, size_t len);
   // Returns false when the connection must close.
   bool handle_packet(const PacketView& p);
   void on_ready();
   void on_lost();
   void append_publish();
+  // MQTT bytes in out_ go out (through the transport, once it is ready).
   void flush();
+  void write_raw(std::string data);
 
   LoadWorker& worker_;
   uv_tcp_t tcp_{};
@@ -79,6 +83,7 @@ class LoadClient {
   uint16_t next_packet_id_ = 1;
   uint64_t sent_ = 0;
   std::unique_ptr<StreamTracker> tracker_;
+  std::unique_ptr<ClientTransport> transport_;  // not for TCP
 };
 
 }  // namespace edgemq::bench

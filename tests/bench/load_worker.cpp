@@ -70,6 +70,12 @@ int LoadWorker::run() {
     addresses_ok = addresses_ok && parse_address(s, 0, addr);
     sources_.push_back(addr);
   }
+  if (uses_tls(options_.transport)) {
+    std::string error;
+    tls_ = make_client_tls(options_.ca_file, error);
+    if (!tls_) note_error(error);
+    addresses_ok = addresses_ok && tls_ != nullptr;
+  }
   if (!addresses_ok) {
     // main() checked them already; close the handles the constructor opened.
     shut_down();

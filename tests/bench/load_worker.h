@@ -52,6 +52,8 @@ class LoadWorker {
 
   // For the clients.
   uv_loop_t* loop() { return &loop_; }
+  // The process's client TLS context (null unless the transport is TLS or WSS).
+  ssl_ctx_st* tls() const { return tls_.get(); }
   const Options& options() const { return options_; }
   std::pair<char*, size_t> read_buffer() { return {read_buffer_.data(), read_buffer_.size()}; }
   uint64_t now_ns() const { return monotonic_ns(); }
@@ -84,6 +86,7 @@ class LoadWorker {
   void shut_down();
 
   Options options_;
+  std::shared_ptr<ssl_ctx_st> tls_;
   WorkerPlan plan_;
   uv_loop_t loop_{};
   uv_timer_t timer_{};

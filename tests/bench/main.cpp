@@ -58,9 +58,10 @@ int main(int argc, char** argv) {
   const auto sources = source_addresses(o);
 
   std::fprintf(stderr,
-               "edgemq-bench %s: %u clients (%u publishers, %u subscribers, %u idle) to %s:%u over %u process%s",
+               "edgemq-bench %s: %u clients (%u publishers, %u subscribers, %u idle) to %s:%u (%s) over %u process%s",
                edgemq::bench::mode_name(o.mode), o.total_clients(), o.publishers, o.subscribers, o.connections,
-               o.host.c_str(), o.port, o.processes, o.processes == 1 ? "" : "es");
+               o.host.c_str(), o.port, edgemq::bench::transport_name(o.transport), o.processes,
+               o.processes == 1 ? "" : "es");
   if (!sources.empty()) {
     std::fprintf(stderr, " from %zu source address%s (%s..%s)", sources.size(), sources.size() == 1 ? "" : "es",
                  sources.front().c_str(), sources.back().c_str());

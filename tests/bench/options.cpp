@@ -37,6 +37,18 @@ const std::map<std::string, Setter>& setters() {
   static const std::map<std::string, Setter> table = {
       {"host", [](Parsed& p, const std::string& v) { p.o.host = v; return !v.empty(); }},
       {"port", number(&Options::port)},
+      {"transport",
+       [](Parsed& p, const std::string& v) {
+         for (Transport t : {Transport::Tcp, Transport::Ws, Transport::Tls, Transport::Wss}) {
+           if (v == transport_name(t)) {
+             p.o.transport = t;
+             return true;
+           }
+         }
+         return false;
+       }},
+      {"ws-path", [](Parsed& p, const std::string& v) { p.o.ws_path = v; return !v.empty() && v[0] == '/'; }},
+      {"cafile", [](Parsed& p, const std::string& v) { p.o.ca_file = v; return true; }},
       {"clients", [](Parsed& p, const std::string& v) { return parse_number(v, p.n); }},
       {"publishers", number(&Options::publishers)},
       {"subscribers", number(&Options::subscribers)},
@@ -128,6 +140,19 @@ const char* mode_name(Mode m) {
   return "?";
 }
 
+const char* transport_name(Transport t) {
+  switch (t) {
+    case Transport::Tcp: return "tcp";
+    case Transport::Ws: return "ws";
+    case Transport::Tls: return "tls";
+    case Transport::Wss: return "wss";
+  }
+  return "?";
+}
+
+bool uses_tls(Transport t) { return t == Transport::Tls || t == Transport::Wss; }
+bool uses_websocket(Transport t) { return t == Transport::Ws || t == Transport::Wss; }
+
 std::optional<Options> parse_options(const std::vector<std::string>& args, std::string& error) {
   error.clear();
   auto bad = [&error](std::string message) -> std::optional<Options> {
@@ -183,6 +208,9 @@ usage: edgemq-bench conn|pub|sub|pubsub [options]
 
   -h, --host HOST              broker address (127.0.0.1)
   -p, --port PORT              broker port (1883)
+      --transport tcp|ws|tls|wss   what the clients speak below MQTT (tcp)
+      --ws-path PATH           WebSocket resource (/mqtt)
+      --cafile FILE            TLS: verify the broker's certificate against it (default: not verified)
   -n, --clients N              clients of the mode; pubsub: N publishers and N subscribers
       --publishers N           pubsub: publishers
       --subscribers N          pubsub: subscribers

@@ -10,11 +10,16 @@
 namespace edgemq::bench {
 
 enum class Mode { Conn, Pub, Sub, PubSub };
+// What the clients speak below MQTT (tests/bench/client_transport.h).
+enum class Transport : uint8_t { Tcp, Ws, Tls, Wss };
 
 struct Options {
   Mode mode = Mode::PubSub;
   std::string host = "127.0.0.1";
   uint16_t port = 1883;
+  Transport transport = Transport::Tcp;
+  std::string ws_path = "/mqtt";
+  std::string ca_file;  // TLS: verify the server against it; empty: no verification
   uint32_t connections = 0;  // conn: idle clients
   uint32_t publishers = 0;
   uint32_t subscribers = 0;
@@ -48,5 +53,8 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
 
 std::string usage();
 const char* mode_name(Mode m);
+const char* transport_name(Transport t);
+bool uses_tls(Transport t);
+bool uses_websocket(Transport t);
 
 }  // namespace edgemq::bench

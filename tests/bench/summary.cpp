@@ -89,7 +89,7 @@ std::string summary_json(const Options& o, const RunFacts& f, const WorkerReport
   char buf[2048];
   std::snprintf(
       buf, sizeof buf,
-      "{\"mode\":\"%s\",\"qos\":%u,\"size\":%u,\"publishers\":%u,\"subscribers\":%u,\"connections\":%u,"
+      "{\"mode\":\"%s\",\"transport\":\"%s\",\"qos\":%u,\"size\":%u,\"publishers\":%u,\"subscribers\":%u,\"connections\":%u,"
       "\"processes\":%u,\"sources\":%u,"
       "\"connected\":%llu,\"failed\":%llu,\"dropped\":%llu,\"connect_s\":%.3f,\"connect_rate\":%.0f,"
       "\"sent\":%llu,\"acked\":%llu,\"send_rate\":%.0f,"
@@ -99,7 +99,7 @@ std::string summary_json(const Options& o, const RunFacts& f, const WorkerReport
       "\"broker\":{\"pid\":%d,\"rss_before_kb\":%llu,\"rss_connected_kb\":%llu,\"rss_after_kb\":%llu,"
       "\"rss_per_connection_b\":%.1f,\"connect_cpu_us_per_connection\":%.2f,\"cpu_s\":%.4f,"
       "\"cpu_us_per_message\":%.3f},\"errors\":%zu}",
-      mode_name(o.mode), o.qos, o.payload_size, o.publishers, o.subscribers, o.connections, f.processes, f.sources,
+      mode_name(o.mode), transport_name(o.transport), o.qos, o.payload_size, o.publishers, o.subscribers, o.connections, f.processes, f.sources,
       static_cast<unsigned long long>(r.connected), static_cast<unsigned long long>(r.failed),
       static_cast<unsigned long long>(r.dropped), d.connect_s, d.connect_rate, static_cast<unsigned long long>(r.sent),
       static_cast<unsigned long long>(r.acked), d.send_rate, static_cast<unsigned long long>(r.received),

@@ -90,6 +90,13 @@ TEST(BenchOptions, ScenariosSetClientsTopicsAndFilters) {
   ASSERT_TRUE(conn);
   EXPECT_EQ(conn->connections, 19000u);
   EXPECT_EQ(conn->total_clients(), 19000u);
+  EXPECT_EQ(conn->transport, Transport::Tcp);
+  auto wss = parse({"conn", "-n", "10", "--transport", "wss", "--ws-path", "/ws", "--cafile", "ca.pem"});
+  ASSERT_TRUE(wss);
+  EXPECT_EQ(wss->transport, Transport::Wss);
+  EXPECT_TRUE(uses_tls(wss->transport) && uses_websocket(wss->transport));
+  EXPECT_EQ(wss->ws_path, "/ws");
+  EXPECT_EQ(wss->ca_file, "ca.pem");
 }
 
 TEST(BenchOptions, RejectsWhatCannotRun) {
@@ -101,6 +108,8 @@ TEST(BenchOptions, RejectsWhatCannotRun) {
   EXPECT_FALSE(parse_options({"pub", "-n", "x"}, error));
   EXPECT_FALSE(parse_options({"pub", "--nope", "1"}, error));
   EXPECT_FALSE(parse_options({"pubsub", "--scenario", "ring", "-n", "2"}, error));
+  EXPECT_FALSE(parse_options({"conn", "-n", "1", "--transport", "quic"}, error));
+  EXPECT_FALSE(parse_options({"conn", "-n", "1", "--ws-path", "mqtt"}, error));
   EXPECT_FALSE(parse_options({"--help"}, error));
   EXPECT_TRUE(error.empty()) << "--help is not an error";
 }
