@@ -151,7 +151,7 @@ void Connection::receive(std::span<const uint8_t> in) {
   // DISCONNECT: as a lost connection, the will goes out. A client that broke
   // their rules is not waited for.
   if (const std::string why = t->why(); !why.empty()) {
-    if (t->tls() != nullptr && !t->tls()->established()) core::Stats::add(worker().broker().stats().tls_handshake_failures);
+    if (!t->tls()->established()) core::Stats::add(worker().broker().stats().tls_handshake_failures);
     spdlog::debug("connection {}: TLS: {}", id_, why);
   }
   close_socket(false);

@@ -22,26 +22,30 @@ BIO* new_read_bio() {
   return b;
 }
 
-bool oversized_and_empty(BIO* b) {
+bool oversized_and_empty(BIO* b, size_t keep) {
   BUF_MEM* mem = nullptr;
   BIO_get_mem_ptr(b, &mem);
-  return BIO_ctrl_pending(b) == 0 && mem != nullptr && mem->max > kBioKeepBytes;
+  return BIO_ctrl_pending(b) == 0 && mem != nullptr && mem->max > keep;
 }
 
 }  // namespace
 
-TlsSession::TlsSession(SSL_CTX* ctx) {
-  ssl_ = SSL_new(ctx);
+TlsSession::TlsSession(std::shared_ptr<SSL_CTX> ctx) : ctx_(std::move(ctx)) {}
+
+bool TlsSession::begin() {
+  ssl_ = SSL_new(ctx_.get());  // holds its own reference to the context
+  ctx_.reset();
   BIO* rbio = new_read_bio();
   BIO* wbio = BIO_new(BIO_s_mem());
   if (ssl_ == nullptr || rbio == nullptr || wbio == nullptr) {
     BIO_free(rbio);
     BIO_free(wbio);
     failure_ = "out of memory";
-    return;
+    return false;
   }
   SSL_set_bio(ssl_, rbio, wbio);  // the SSL owns both now
   SSL_set_accept_state(ssl_);
+  return true;
 }
 
 TlsSession::~TlsSession() { SSL_free(ssl_); }
@@ -55,14 +59,14 @@ void TlsSession::drain(std::string& wire) {
   if (n <= 0) return;
   wire.append(data, static_cast<size_t>(n));
   (void)BIO_reset(wbio);
-  trim();
+  trim(kBioKeepBytes);
 }
 
-void TlsSession::trim() {
-  if (oversized_and_empty(SSL_get_wbio(ssl_))) {
+void TlsSession::trim(size_t keep) {
+  if (oversized_and_empty(SSL_get_wbio(ssl_), keep)) {
     if (BIO* fresh = BIO_new(BIO_s_mem())) SSL_set0_wbio(ssl_, fresh);
   }
-  if (oversized_and_empty(SSL_get_rbio(ssl_))) {
+  if (oversized_and_empty(SSL_get_rbio(ssl_), keep)) {
     if (BIO* fresh = new_read_bio()) SSL_set0_rbio(ssl_, fresh);
   }
 }
@@ -89,14 +93,19 @@ bool TlsSession::fail(int ssl_error) {
 }
 
 bool TlsSession::on_read(std::span<const uint8_t> in, std::string& plain, std::string& wire) {
-  if (ssl_ == nullptr || !failure_.empty() || closed_) return false;
+  if (!failure_.empty() || closed_) return false;
+  if (ssl_ == nullptr) {
+    if (in.empty()) return true;
+    if (!begin()) return false;
+  }
   ERR_clear_error();
   if (!in.empty() && BIO_write(SSL_get_rbio(ssl_), in.data(), static_cast<int>(in.size())) != static_cast<int>(in.size())) {
     failure_ = "out of memory";
     return false;
   }
   bool ok = true;
-  if (!SSL_is_init_finished(ssl_)) {
+  const bool handshaking = !SSL_is_init_finished(ssl_);
+  if (handshaking) {
     const int rc = SSL_do_handshake(ssl_);
     if (rc != 1) {
       const int err = SSL_get_error(ssl_, rc);
@@ -117,6 +126,9 @@ bool TlsSession::on_read(std::span<const uint8_t> in, std::string& plain, std::s
     break;
   }
   drain(wire);  // handshake messages, tickets, or the alert that says why it failed
+  // The handshake's flight (certificate chain, tickets) left its size in the
+  // BIOs' buffers; most devices go quiet now, so those go (~1.4 KB each).
+  if (ok && handshaking && SSL_is_init_finished(ssl_)) trim(0);
   return ok;
 }
 

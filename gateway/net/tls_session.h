@@ -1,7 +1,9 @@
 // One TLS connection, server side, run through memory BIOs: ciphertext from
 // the socket in, plaintext out, and the other way round, all on the worker's
 // loop without blocking and without a socket of its own. The handshake runs
-// as the client's bytes arrive.
+// as the client's bytes arrive. OpenSSL's state (about 15 KB per connection,
+// docs/benchmarks.md) is made only when the first bytes come, so a client
+// that connects and says nothing costs a pointer until connect_timeout.
 #pragma once
 
 #include <cstddef>
@@ -18,7 +20,7 @@ namespace edgemq::net {
 
 class TlsSession {
  public:
-  explicit TlsSession(ssl_ctx_st* ctx);
+  explicit TlsSession(std::shared_ptr<ssl_ctx_st> ctx);
   ~TlsSession();
   TlsSession(const TlsSession&) = delete;
   TlsSession& operator=(const TlsSession&) = delete;
@@ -45,11 +47,15 @@ class TlsSession {
   const char* version() const;
 
  private:
+  // Makes the SSL, on the first bytes; false (and failure()) if it cannot.
+  bool begin();
   // Moves what OpenSSL wrote into `wire`.
   void drain(std::string& wire);
-  void trim();
+  // Swaps an empty BIO whose buffer grew past `keep` bytes for a fresh one.
+  void trim(size_t keep);
   bool fail(int ssl_error);
 
+  std::shared_ptr<ssl_ctx_st> ctx_;  // until begin()
   ssl_st* ssl_ = nullptr;
   std::string failure_;
   bool closed_ = false;

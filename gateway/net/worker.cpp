@@ -234,7 +234,7 @@ void Worker::accepted(uv_stream_t* server, ListenerKind kind) {
   if (kind != ListenerKind::Mqtt) {
     // The context current now: a reload later leaves this connection's alone.
     std::unique_ptr<TlsSession> tls;
-    if (uses_tls(kind)) tls = std::make_unique<TlsSession>(tls_->current().get());
+    if (uses_tls(kind)) tls = std::make_unique<TlsSession>(tls_->current());
     std::unique_ptr<WsTransport> ws;
     if (uses_websocket(kind)) ws = std::make_unique<WsTransport>(ws_options_);
     c->use_transport(std::make_unique<Transport>(std::move(tls), std::move(ws)));

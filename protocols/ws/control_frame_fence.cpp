@@ -47,6 +47,7 @@ size_t ControlFrameFence::take(std::span<const uint8_t> next, size_t limit) {
     header_[header_len_++] = next[pos++];
     if (header_len_ >= 2 && header_len_ == header_size(header_[1])) {
       payload_left_ = payload_length(header_);
+      mid_message_ = (header_[0] & 0x80) == 0;
       header_len_ = 0;
     }
   }

@@ -28,12 +28,16 @@ class ControlFrameFence {
   // how many of its first `limit` bytes may be handed over now: all of them
   // up to the first control frame that is not complete within them.
   size_t take(std::span<const uint8_t> next, size_t limit);
+  // Everything taken so far ends a frame, and no fragmented message is
+  // open: a fresh parser could take over from here.
+  bool at_message_boundary() const { return header_len_ == 0 && payload_left_ == 0 && !mid_message_; }
 
  private:
   // A data frame's header, which may arrive in pieces.
   uint8_t header_[14] = {};
   size_t header_len_ = 0;
   uint64_t payload_left_ = 0;  // of the current data frame
+  bool mid_message_ = false;   // the last data frame had no FIN
 };
 
 }  // namespace edgemq::ws

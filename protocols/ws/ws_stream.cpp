@@ -52,17 +52,36 @@ struct WsCallbacks {
   }
 };
 
-WsStream::WsStream(size_t max_message_bytes) {
-  wslay_event_callbacks callbacks{WsCallbacks::recv, WsCallbacks::send, nullptr, nullptr, nullptr, nullptr,
-                                  WsCallbacks::on_message};
-  // Out of memory leaves ctx_ null: the stream then refuses everything
-  // (no exception, as this runs inside libuv's callbacks).
-  if (wslay_event_context_server_init(&ctx_, &callbacks, this) != 0) ctx_ = nullptr;
-  if (ctx_ != nullptr) wslay_event_config_set_max_recv_msg_length(ctx_, max_message_bytes);
-}
+WsStream::WsStream(size_t max_message_bytes) : max_message_bytes_(max_message_bytes) {}
 
 WsStream::~WsStream() {
   if (ctx_ != nullptr) wslay_event_context_free(ctx_);
+}
+
+bool WsStream::unpark() {
+  if (ctx_ != nullptr) return true;
+  if (broken_) return false;
+  wslay_event_callbacks callbacks{WsCallbacks::recv, WsCallbacks::send, nullptr, nullptr, nullptr, nullptr,
+                                  WsCallbacks::on_message};
+  // Out of memory: the stream then refuses everything (no exception, as
+  // this runs inside libuv's callbacks).
+  if (wslay_event_context_server_init(&ctx_, &callbacks, this) != 0) {
+    ctx_ = nullptr;
+    broken_ = true;
+    return false;
+  }
+  wslay_event_config_set_max_recv_msg_length(ctx_, max_message_bytes_);
+  return true;
+}
+
+void WsStream::park_if_idle() {
+  if (ctx_ == nullptr || !held_.empty() || !fence_.at_message_boundary() || close_code_ != 0 ||
+      !wslay_event_want_read(ctx_) || wslay_event_want_write(ctx_) || wslay_event_get_close_sent(ctx_) ||
+      wslay_event_get_close_received(ctx_)) {
+    return;
+  }
+  wslay_event_context_free(ctx_);
+  ctx_ = nullptr;
 }
 
 void WsStream::flush(std::string& wire) {
@@ -72,7 +91,7 @@ void WsStream::flush(std::string& wire) {
 }
 
 bool WsStream::on_wire(std::span<const uint8_t> in, std::string& app, std::string& wire) {
-  if (ctx_ == nullptr) return false;
+  if (!unpark()) return false;
   // A control frame held back from the last read goes first, with this one.
   const bool joined = !held_.empty();
   if (joined) held_.append(reinterpret_cast<const char*>(in.data()), in.size());
@@ -98,11 +117,15 @@ bool WsStream::on_wire(std::span<const uint8_t> in, std::string& app, std::strin
   }
   // Done once a close frame has passed either way: the MQTT connection ends
   // with it, so there is no point in waiting for the peer's reply.
-  return wslay_event_want_read(ctx_) && !wslay_event_get_close_received(ctx_) && !wslay_event_get_close_sent(ctx_);
+  const bool open =
+      wslay_event_want_read(ctx_) && !wslay_event_get_close_received(ctx_) && !wslay_event_get_close_sent(ctx_);
+  if (open) park_if_idle();
+  return open;
 }
 
 void WsStream::send(std::string_view app, std::string& wire) {
-  if (ctx_ == nullptr || wslay_event_get_close_sent(ctx_) || app.empty()) return;
+  // Parked means open: no close has passed.
+  if (broken_ || (ctx_ != nullptr && wslay_event_get_close_sent(ctx_)) || app.empty()) return;
   // A server's frames are not masked [RFC 6455 5.1]: the header is all there
   // is to write, so the payload is not copied through wslay's queue.
   wire.push_back(static_cast<char>(0x80 | WSLAY_BINARY_FRAME));  // FIN, binary
@@ -125,7 +148,7 @@ bool WsStream::awaiting_close() const {
 }
 
 void WsStream::close(uint16_t code, std::string_view reason, std::string& wire) {
-  if (ctx_ == nullptr) return;
+  if (!unpark()) return;
   if (!wslay_event_get_close_sent(ctx_)) {
     wslay_event_queue_close(ctx_, code, reinterpret_cast<const uint8_t*>(reason.data()), reason.size());
     if (close_code_ == 0) close_code_ = code;

@@ -27,6 +27,10 @@ inline constexpr uint16_t kCloseUnsupportedData = 1003;
 inline constexpr uint16_t kCloseInvalidPayload = 1007;
 inline constexpr uint16_t kCloseMessageTooBig = 1009;
 
+// wslay's context is about 9 KB (two 4 KiB buffers), most of an idle
+// WebSocket connection's cost; between whole messages it holds nothing a
+// fresh one would not, so it is freed then and made again on the next bytes
+// ("parked"). See docs/benchmarks.md for what that saves.
 class WsStream {
  public:
   // `max_message_bytes` bounds one (reassembled) message from the peer; a
@@ -50,6 +54,9 @@ class WsStream {
   // Starts the close handshake (e.g. the server is going away).
   void close(uint16_t code, std::string_view reason, std::string& wire);
 
+  // No wslay context held right now (idle between messages).
+  bool parked() const { return ctx_ == nullptr && !broken_; }
+
   // The close code the peer sent, or the one we closed with; 0 while open.
   uint16_t close_code() const { return close_code_; }
   // We sent a close frame and the peer's has not come yet: the server closes
@@ -59,8 +66,15 @@ class WsStream {
  private:
   friend struct WsCallbacks;
   void flush(std::string& wire);
+  // Makes the wslay context if parked; false if out of memory (then broken).
+  bool unpark();
+  // Frees the context if nothing in it is needed: no partial frame or
+  // message, no close in progress, nothing to send.
+  void park_if_idle();
 
+  size_t max_message_bytes_;
   wslay_event_context* ctx_ = nullptr;
+  bool broken_ = false;  // out of memory: the stream refuses everything
   std::span<const uint8_t> input_;  // during on_wire: what wslay has not read yet
   ControlFrameFence fence_;
   // The start of a control frame whose end has not come yet; at most

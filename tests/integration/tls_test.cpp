@@ -136,13 +136,17 @@ TEST_F(Tls, TlsVersions1_2And1_3AreBothSpoken) {
   }
 }
 
-// Paho C++ over ssl:// and wss://, and plain ws:// and tcp://, in one topic space.
+// Paho C++ over ssl:// and wss://, and plain ws:// and tcp://, in one topic
+// space. The large message goes to the ssl:// subscriber only: Paho 1.3's
+// WebSocket client stalls its other clients while it receives a frame of
+// that size (see websocket_test.cpp), which made this test time out under load.
 TEST_F(Tls, PahoOverTlsWssWsAndTcpExchangeMessages) {
   PahoClient tls_sub(ssl_uri(), "it-tls-paho-sub");
   tls_sub.use_tls(paho_tls());
   ASSERT_TRUE(tls_sub.connect(true));
   ASSERT_TRUE(tls_sub.subscribe(topic("all"), 1));
-  PahoClient wss_sub(wss_uri(), "it-wss-paho-sub");
+  ASSERT_TRUE(tls_sub.subscribe(topic("big"), 1));
+  PahoClient wss_sub(wss_uri(), "it-wss-paho-sub", MQTTVERSION_5);
   wss_sub.use_tls(paho_tls());
   ASSERT_TRUE(wss_sub.connect(true));
   ASSERT_TRUE(wss_sub.subscribe(topic("all"), 2));
@@ -156,8 +160,9 @@ TEST_F(Tls, PahoOverTlsWssWsAndTcpExchangeMessages) {
   PahoClient wss_pub(wss_uri(), "it-wss-paho-pub");
   wss_pub.use_tls(paho_tls());
   ASSERT_TRUE(wss_pub.connect(true));
+  ASSERT_TRUE(wss_pub.publish(topic("all"), "from wss", 1));
   const std::string big(100'000, 'z');  // several TLS records, one WebSocket message
-  ASSERT_TRUE(wss_pub.publish(topic("all"), big, 1));
+  ASSERT_TRUE(wss_pub.publish(topic("big"), big, 1));
 
   for (PahoClient* sub : {&tls_sub, &wss_sub}) {
     auto a = sub->receive(5s), b = sub->receive(5s), c = sub->receive(5s);
@@ -166,8 +171,11 @@ TEST_F(Tls, PahoOverTlsWssWsAndTcpExchangeMessages) {
     EXPECT_EQ(a->get_qos(), 1);
     EXPECT_EQ(b->to_string(), "from tcp");
     EXPECT_EQ(b->get_qos(), sub == &wss_sub ? 2 : 1) << "published at 2, the lower of that and the grant";
-    EXPECT_EQ(c->to_string(), big);
+    EXPECT_EQ(c->to_string(), "from wss");
   }
+  auto m = tls_sub.receive(5s);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->to_string(), big);
 }
 
 class TlsMqttJs : public Tls, public ::testing::WithParamInterface<int> {};

@@ -141,7 +141,7 @@ TEST(TlsSession, HandshakeAndDataBothWaysWhateverTheReadSizes) {
   const auto ctx = context(server_options());
   for (size_t chunk : {size_t{1}, size_t{7}, SIZE_MAX}) {
     Client c;
-    TlsSession s(ctx.get());
+    TlsSession s(ctx);
     ASSERT_TRUE(handshake(c, s, chunk)) << s.failure();
     EXPECT_STREQ(s.version(), "TLSv1.3");
     c.write("CONNECT bytes");
@@ -159,12 +159,12 @@ TEST(TlsSession, Tls1_2IsSpokenAndOlderIsRefused) {
   const auto ctx = context(server_options());
   {
     Client c({TLS1_2_VERSION, {}});
-    TlsSession s(ctx.get());
+    TlsSession s(ctx);
     ASSERT_TRUE(handshake(c, s)) << s.failure();
     EXPECT_STREQ(s.version(), "TLSv1.2");
   }
   Client old({TLS1_1_VERSION, {}});
-  TlsSession s(ctx.get());
+  TlsSession s(ctx);
   EXPECT_FALSE(handshake(old, s));
   EXPECT_NE(s.failure().find("unsupported protocol"), std::string::npos) << s.failure();
   EXPECT_FALSE(s.established());
@@ -172,7 +172,7 @@ TEST(TlsSession, Tls1_2IsSpokenAndOlderIsRefused) {
 
 TEST(TlsSession, BytesThatAreNotTlsEndTheSessionWithTheReason) {
   const auto ctx = context(server_options());
-  TlsSession s(ctx.get());
+  TlsSession s(ctx);
   std::string plain, wire;
   EXPECT_FALSE(s.on_read(bytes(std::string("\x10\x0c\x00\x04MQTT\x04\x02\x00\x3c\x00\x00", 14)), plain, wire));
   EXPECT_NE(s.failure().find("wrong version number"), std::string::npos) << s.failure();
@@ -183,7 +183,7 @@ TEST(TlsSession, BytesThatAreNotTlsEndTheSessionWithTheReason) {
 TEST(TlsSession, CloseNotifyBothWays_RFC8446_6_1) {
   const auto ctx = context(server_options());
   Client c;
-  TlsSession s(ctx.get());
+  TlsSession s(ctx);
   ASSERT_TRUE(handshake(c, s));
   std::string wire, plain;
   s.close_notify(wire);
@@ -209,7 +209,7 @@ TlsOptions mutual(bool cn_as_username = false) {
 TEST(TlsSession, MutualTlsGivesTheClientCertificatesCn) {
   const auto ctx = context(mutual());
   Client c({0, "client"});
-  TlsSession s(ctx.get());
+  TlsSession s(ctx);
   ASSERT_TRUE(handshake(c, s)) << s.failure();
   EXPECT_EQ(s.peer_common_name(), "device-1");
 }
@@ -218,7 +218,7 @@ TEST(TlsSession, MutualTlsRefusesNoCertificateAndAStrangersOne) {
   const auto ctx = context(mutual());
   for (const std::string cert : {"", "stranger"}) {
     Client c({0, cert});
-    TlsSession s(ctx.get());
+    TlsSession s(ctx);
     // TLS 1.3: the client's certificate comes after its side of the handshake
     // looks done, so the refusal shows on the server.
     handshake(c, s);
@@ -259,7 +259,7 @@ TEST(TlsContext, AReloadChangesNewSessionsOnlyAndAFailedOneChangesNothing) {
   ASSERT_TRUE(tls.reload(error)) << error;
   EXPECT_EQ(tls.describe(), "/O=edgemq/CN=localhost");
   Client before;
-  TlsSession old_session(tls.current().get());
+  TlsSession old_session(tls.current());
   ASSERT_TRUE(handshake(before, old_session));
 
   put("renewed.pem", "cert.pem");
@@ -276,7 +276,7 @@ TEST(TlsContext, AReloadChangesNewSessionsOnlyAndAFailedOneChangesNothing) {
   ASSERT_TRUE(old_session.on_read(bytes(before.take()), plain, wire));
   EXPECT_EQ(plain, "still here");
   Client after;
-  TlsSession new_session(tls.current().get());
+  TlsSession new_session(tls.current());
   ASSERT_TRUE(handshake(after, new_session));
   X509* seen = SSL_get0_peer_certificate(after.ssl());
   char subject[256];
@@ -288,7 +288,7 @@ TEST(TlsContext, AReloadChangesNewSessionsOnlyAndAFailedOneChangesNothing) {
 TEST(Transport, WebSocketInsideTls) {
   const auto ctx = context(server_options());
   Client c;
-  Transport t(std::make_unique<TlsSession>(ctx.get()), std::make_unique<WsTransport>(WsOptions{}));
+  Transport t(std::make_unique<TlsSession>(ctx), std::make_unique<WsTransport>(WsOptions{}));
   std::string app, wire;
   for (int round = 0; round < 10 && !c.step_handshake(); ++round) {
     ASSERT_TRUE(t.on_read(bytes(c.take()), app, wire));

@@ -160,6 +160,32 @@ TEST(WsStream, APingCutAcrossReadsIsAnsweredOnce_RFC6455_5_5_2) {
   }
 }
 
+// Between whole messages the stream holds no wslay context (about 9 KB);
+// what follows must read as if it had never been let go.
+TEST(WsStream, ParksBetweenMessagesAndPicksUpWhereItWas) {
+  WsStream s(1 << 20);
+  EXPECT_TRUE(s.parked()) << "nothing read yet";
+  auto f = feed(s, frame(kBinary, kConnect));
+  EXPECT_EQ(f.app, kConnect);
+  EXPECT_TRUE(s.parked());
+  f = feed(s, frame(kBinary, kPing2.substr(0, 2), false) + frame(kPing, "hb"));
+  EXPECT_FALSE(s.parked()) << "a fragmented message is open";
+  EXPECT_EQ(f.wire, std::string("\x8a\x02hb", 4));
+  const std::string rest = frame(kContinuation, kPing2.substr(2), true);
+  f = feed(s, rest.substr(0, 3));
+  EXPECT_FALSE(s.parked()) << "in the middle of a frame";
+  f = feed(s, rest.substr(3));
+  EXPECT_EQ(f.app, kPing2.substr(0, 2) + kPing2.substr(2)) << "the message, whole";
+  EXPECT_TRUE(s.parked());
+  std::string wire;
+  s.close(kCloseGoingAway, "bye", wire);
+  EXPECT_EQ(close_code_in(wire), kCloseGoingAway) << "a parked stream still closes properly";
+  EXPECT_TRUE(s.awaiting_close());
+  f = feed(s, frame(kClose, close_payload(kCloseGoingAway)));
+  EXPECT_FALSE(f.open);
+  EXPECT_FALSE(s.awaiting_close());
+}
+
 TEST(WsStream, OutgoingMqttBytesAreOneUnmaskedBinaryFrame_RFC6455_5_2) {
   WsStream s(1 << 20);
   std::string wire;
