@@ -8,12 +8,14 @@ cd "$(dirname "$0")/.."
 # node-llhttp is Debian's packaging of llhttp, Node's HTTP parser: its C
 # sources (/usr/share/llhttp) parse the WebSocket upgrade request; wslay
 # frames the WebSocket stream [RFC 6455 5]. OpenSSL gives the handshake's
-# SHA-1 and the MQTTS/WSS listeners' TLS.
+# SHA-1 and the MQTTS/WSS listeners' TLS. nlohmann-json writes and reads the
+# admin endpoint's JSON.
 build_pkgs=(
   cmake g++ make pkg-config
   libuv1-dev librocksdb-dev libmsgpack-cxx-dev
   libtomlplusplus-dev libspdlog-dev
   node-llhttp libwslay-dev libssl-dev
+  nlohmann-json3-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev
@@ -22,6 +24,7 @@ test_pkgs=(
   clang libclang-rt-14-dev
   openssl
   chromium
+  curl
 )
 
 # tests/bench/compare.sh runs Mosquitto beside edgemq, reads results with jq

@@ -155,6 +155,13 @@ const std::vector<Key>& keys() {
       listen_key("listen_wss",
                  "MQTT over WebSocket in TLS listener, HOST:PORT (e.g. 0.0.0.0:8084); empty: off",
                  &Config::listen_wss),
+      listen_key("listen_admin",
+                 "admin REST endpoint and /metrics, HOST:PORT; without admin_tokens it binds loopback only; "
+                 "empty: off",
+                 &Config::listen_admin),
+      text_key("admin_tokens",
+               "bearer tokens the admin endpoint accepts, comma-separated (empty: loopback only, no token asked)",
+               &Config::admin_tokens),
       text_key("tls_cert", "PEM certificate (with its chain) of the TLS listeners; reread on SIGHUP",
                &Config::tls_cert),
       text_key("tls_key", "PEM private key of tls_cert; reread on SIGHUP", &Config::tls_key),

@@ -22,6 +22,8 @@ struct Config {
   std::string tls_ca;                  // PEM CA file for client certificates; empty: none asked for
   bool tls_require_client_cert = false;
   bool tls_cn_as_username = false;
+  std::string listen_admin = "127.0.0.1:18083";  // admin REST and /metrics; empty: off
+  std::string admin_tokens;            // bearer tokens, comma-separated; none: loopback only
   std::string data_dir = "./data";
   unsigned workers = 0;  // 0: one per core
   std::string log_level = "info";

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "gateway/app/admin_endpoint.h"
 #include "gateway/app/config.h"
 #include "gateway/net/gateway.h"
 
@@ -76,6 +77,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   gateway.start();
+  std::unique_ptr<edgemq::admin::AdminServer> admin = edgemq::app::start_admin(gateway, config, error);
+  if (!admin && !error.empty()) {
+    spdlog::error("{}", error);
+    gateway.shutdown();
+    return 1;
+  }
   spdlog::info("edgemq {} listening on mqtt {} (port {}), data in {}, durability {}", EDGEMQ_VERSION,
                config.listen_mqtt, gateway.mqtt_port(), config.data_dir, config.durability);
   using edgemq::net::ListenerKind;
@@ -89,6 +96,11 @@ int main(int argc, char** argv) {
   if (gateway.port(ListenerKind::Wss) != 0) {
     spdlog::info("listening on mqtt over websocket in tls {} (port {}), paths {}", config.listen_wss,
                  gateway.port(ListenerKind::Wss), config.ws_paths);
+  }
+  if (admin) {
+    spdlog::info("admin endpoint on {} (port {}){}", edgemq::app::admin_address(config.listen_admin,
+                 !config.admin_tokens.empty()), admin->port(),
+                 config.admin_tokens.empty() ? ", no token asked" : ", bearer token required");
   }
   if (!gateway.tls_subject().empty()) {
     spdlog::info("tls certificate {}{}", gateway.tls_subject(),
@@ -107,6 +119,7 @@ int main(int argc, char** argv) {
     }
   }
   spdlog::info("signal {}: stopping", sig);
+  if (admin) admin->stop();
   gateway.shutdown();
   spdlog::info("stopped");
   return 0;

@@ -11,6 +11,7 @@ struct Stats {
   using Counter = std::atomic<uint64_t>;
   std::atomic<int64_t> clients_connected{0};
   Counter connections_accepted{0};
+  Counter accepted_by_listener[4]{};  // by net::ListenerKind: mqtt, ws, mqtts, wss
   Counter messages_received{0};  // PUBLISH packets from clients
   Counter messages_sent{0};      // PUBLISH packets to clients
   Counter bytes_received{0};

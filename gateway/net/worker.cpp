@@ -230,6 +230,7 @@ Connection* Worker::add_connection() {
 void Worker::accepted(uv_stream_t* server, ListenerKind kind) {
   if (draining_) return;
   core::Stats::add(broker_.stats().connections_accepted);
+  core::Stats::add(broker_.stats().accepted_by_listener[static_cast<size_t>(kind)]);
   Connection* c = add_connection();
   if (kind != ListenerKind::Mqtt) {
     // The context current now: a reload later leaves this connection's alone.

@@ -83,7 +83,7 @@ start_broker() {
       tls) listen=(--listen-mqtt "127.0.0.1:$(free_port)" --listen-mqtts "127.0.0.1:$port" "${tls[@]}") ;;
       wss) listen=(--listen-mqtt "127.0.0.1:$(free_port)" --listen-wss "127.0.0.1:$port" "${tls[@]}") ;;
     esac
-    "$edgemq_bin" "${listen[@]}" --data-dir "$work/data" --log-level warn \
+    "$edgemq_bin" "${listen[@]}" --listen-admin= --data-dir "$work/data" --log-level warn \
       --max-inflight 32 --max-queued-messages 1000 >"$work/edgemq.log" 2>&1 &
   else
     local tls_conf=""

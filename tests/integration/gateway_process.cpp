@@ -160,7 +160,8 @@ std::vector<std::string> GatewayProcess::command_line() const {
                                   "--listen-mqtt", "127.0.0.1:" + std::to_string(port_),
                                   "--data-dir", data_dir_,
                                   "--workers", std::to_string(options_.workers),
-                                  "--log-level", options_.log_level};
+                                  "--log-level", options_.log_level,
+                                  "--listen-admin", "127.0.0.1:" + std::to_string(admin_port_)};
   if (options_.sys_interval != 0) {
     cmd.insert(cmd.end(), {"--sys-interval", std::to_string(options_.sys_interval)});
   }
@@ -192,6 +193,7 @@ void GatewayProcess::write_mosquitto_config() const {
   if (root_.empty()) return ::testing::AssertionFailure() << "no temporary directory";
   if (port_ == 0) port_ = pick_free_port();
   if (port_ == 0) return ::testing::AssertionFailure() << "no free port";
+  for (int i = 0; i < 5 && (admin_port_ == 0 || admin_port_ == port_); ++i) admin_port_ = pick_free_port();
   if (under_mosquitto()) write_mosquitto_config();
   pid_ = spawn_process(command_line(), log_path_, log_path_);
   if (pid_ < 0) return ::testing::AssertionFailure() << "fork failed: " << std::strerror(errno);

@@ -49,6 +49,7 @@ class GatewayProcess {
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
   pid_t pid() const { return pid_; }  // -1 when not running
+  int admin_port() const { return admin_port_; }  // edgemq's admin endpoint
   std::string uri() const;  // tcp://127.0.0.1:PORT for Paho
   const std::string& data_dir() const { return data_dir_; }
   // Everything the broker wrote to stderr/stdout, across restarts.
@@ -65,6 +66,7 @@ class GatewayProcess {
   std::string data_dir_;  // root_/data
   std::string log_path_;  // root_/broker.log
   int port_ = 0;
+  int admin_port_ = 0;
   pid_t pid_ = -1;
 };
 

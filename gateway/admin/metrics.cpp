@@ -1,0 +1,128 @@
+#include "gateway/admin/metrics.h"
+
+#include <cstdio>
+
+namespace edgemq::admin {
+
+namespace {
+
+class Writer {
+ public:
+  void family(const char* name, const char* type, const char* help) {
+    out_ += "# HELP ";
+    out_ += name;
+    out_ += ' ';
+    out_ += help;
+    out_ += "\n# TYPE ";
+    out_ += name;
+    out_ += ' ';
+    out_ += type;
+    out_ += '\n';
+  }
+  void sample(const char* name, double value, const std::string& labels = {}) {
+    out_ += name;
+    if (!labels.empty()) out_ += '{' + labels + '}';
+    char buf[48];
+    std::snprintf(buf, sizeof buf, " %.17g\n", value);
+    out_ += buf;
+  }
+  // One family with a single sample.
+  void one(const char* name, const char* type, const char* help, double value) {
+    family(name, type, help);
+    sample(name, value);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+// A label value, escaped as the format says (backslash, quote, newline).
+std::string label(const char* key, const std::string& value) {
+  std::string out = std::string(key) + "=\"";
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + '"';
+}
+
+// The single-sample families, in page order, read from the snapshot.
+struct Scalar {
+  const char* name;
+  const char* type;
+  const char* help;
+  double (*value)(const Snapshot&);
+};
+
+template <uint64_t Snapshot::*field>
+double number(const Snapshot& s) {
+  return static_cast<double>(s.*field);
+}
+
+constexpr Scalar kTop[] = {
+    {"edgemq_uptime_seconds", "gauge", "Seconds since the gateway started.", number<&Snapshot::uptime_s>},
+    {"edgemq_up", "gauge", "1 when the store had no error since the last scrape.",
+     [](const Snapshot& s) { return s.store_ok ? 1.0 : 0.0; }},
+    {"edgemq_connections", "gauge", "Clients connected now (CONNECT accepted).", number<&Snapshot::connections>},
+};
+
+constexpr Scalar kRest[] = {
+    {"edgemq_protocol_errors_total", "counter", "Connections closed for a malformed or forbidden packet.",
+     number<&Snapshot::protocol_errors>},
+    {"edgemq_keepalive_timeouts_total", "counter", "Connections closed after 1.5 keep-alive periods of silence.",
+     number<&Snapshot::keepalive_timeouts>},
+    {"edgemq_tls_handshake_failures_total", "counter", "TLS connections that ended before their handshake did.",
+     number<&Snapshot::tls_handshake_failures>},
+    {"edgemq_messages_received_total", "counter", "PUBLISH packets received from clients.",
+     number<&Snapshot::messages_received>},
+    {"edgemq_messages_sent_total", "counter", "PUBLISH packets sent to clients.", number<&Snapshot::messages_sent>},
+    {"edgemq_received_bytes_total", "counter", "Bytes read from client sockets.", number<&Snapshot::bytes_received>},
+    {"edgemq_sent_bytes_total", "counter", "Bytes queued for client sockets.", number<&Snapshot::bytes_sent>},
+};
+
+constexpr Scalar kTail[] = {
+    {"edgemq_retained_messages", "gauge", "Retained topics held.", number<&Snapshot::retained>},
+    {"edgemq_wills_published_total", "counter", "Will messages published.", number<&Snapshot::wills_published>},
+    {"edgemq_sessions_expired_total", "counter", "Offline sessions ended by their expiry interval.",
+     number<&Snapshot::sessions_expired>},
+    {"edgemq_store_errors_total", "counter", "Store writes that failed (QoS 1/2 publishes refused).",
+     number<&Snapshot::store_errors>},
+    {"process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+     number<&Snapshot::process_rss_bytes>},
+    {"process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.",
+     [](const Snapshot& s) { return s.process_cpu_seconds; }},
+    {"process_open_fds", "gauge", "Number of open file descriptors.", number<&Snapshot::process_open_fds>},
+};
+
+template <size_t N>
+void scalars(Writer& w, const Scalar (&table)[N], const Snapshot& s) {
+  for (const Scalar& m : table) w.one(m.name, m.type, m.help, m.value(s));
+}
+
+void labelled(Writer& w, const char* name, const char* help, const char* key,
+              const std::vector<std::pair<std::string, uint64_t>>& values) {
+  w.family(name, "counter", help);
+  for (const auto& [v, n] : values) w.sample(name, static_cast<double>(n), label(key, v));
+}
+
+}  // namespace
+
+std::string render_metrics(const Snapshot& s) {
+  Writer w;
+  w.family("edgemq_build_info", "gauge", "Version of the running gateway; always 1.");
+  w.sample("edgemq_build_info", 1, label("version", s.version));
+  scalars(w, kTop, s);
+  labelled(w, "edgemq_connections_accepted_total", "Connections accepted, by listener.", "listener",
+           s.accepted_by_listener);
+  scalars(w, kRest, s);
+  labelled(w, "edgemq_dropped_messages_total", "Messages not delivered, by cause.", "cause", s.dropped);
+  scalars(w, kTail, s);
+  return w.take();
+}
+
+}  // namespace edgemq::admin

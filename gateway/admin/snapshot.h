@@ -1,0 +1,40 @@
+// What the admin endpoint reports, read in one go: plain numbers, so the
+// routes and the metrics page are pure functions of it (and unit-tested with
+// made-up ones). The gateway fills it from its thread-safe counters.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace edgemq::admin {
+
+struct Snapshot {
+  std::string version;
+  uint64_t uptime_s = 0;
+  std::vector<std::pair<std::string, int>> listeners;  // name ("mqtt", "ws", ...) -> bound port
+  bool store_ok = true;  // no store error since the previous snapshot
+
+  uint64_t connections = 0;  // clients with a session bound now
+  std::vector<std::pair<std::string, uint64_t>> accepted_by_listener;
+  uint64_t protocol_errors = 0;
+  uint64_t keepalive_timeouts = 0;
+  uint64_t tls_handshake_failures = 0;
+
+  uint64_t messages_received = 0;  // PUBLISH packets from clients
+  uint64_t messages_sent = 0;      // PUBLISH packets to clients
+  uint64_t bytes_received = 0;
+  uint64_t bytes_sent = 0;
+  std::vector<std::pair<std::string, uint64_t>> dropped;  // cause -> messages
+  uint64_t retained = 0;
+  uint64_t wills_published = 0;
+  uint64_t sessions_expired = 0;
+  uint64_t store_errors = 0;
+
+  uint64_t process_rss_bytes = 0;
+  double process_cpu_seconds = 0;
+  uint64_t process_open_fds = 0;
+};
+
+}  // namespace edgemq::admin

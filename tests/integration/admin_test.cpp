@@ -1,0 +1,165 @@
+// The admin endpoint of a real gateway, asked with curl as an operator
+// would: health, stats and /metrics move with the traffic that mosquitto
+// clients make; tokens, the loopback rule and bad requests.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "tests/integration/cli.h"
+#include "tests/integration/fixture.h"
+
+namespace edgemq::itest {
+namespace {
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+};
+
+// curl -s with `args`, the status code on the last line.
+HttpResult curl(const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"-s", "--max-time", "15", "-w", "\n%{http_code}"};
+  all.insert(all.end(), args.begin(), args.end());
+  const CliResult r = run_cli("curl", all, std::chrono::seconds(20));
+  HttpResult h;
+  const size_t nl = r.out.rfind('\n');
+  if (nl == std::string::npos) return h;
+  h.body = r.out.substr(0, nl);
+  h.status = std::atoi(r.out.c_str() + nl + 1);
+  return h;
+}
+
+class Admin : public GatewayTest {
+ protected:
+  void SetUp() override {
+    if (under_mosquitto()) GTEST_SKIP() << "edgemq's admin endpoint";
+    GatewayTest::SetUp();
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(gw_admin_port()) + path;
+  }
+  int gw_admin_port() const { return const_cast<Admin*>(this)->gw().admin_port(); }
+  // A value from the metrics page, -1 if the line is missing.
+  double metric(const std::string& page, const std::string& name) {
+    const size_t at = page.find("\n" + name + " ");
+    return at == std::string::npos ? -1 : std::stod(page.substr(at + name.size() + 2));
+  }
+};
+
+TEST_F(Admin, HealthStatsAndMetricsFollowTheTraffic) {
+  const HttpResult health = curl({url("/api/v1/health")});
+  ASSERT_EQ(health.status, 200) << health.body;
+  const auto h = nlohmann::json::parse(health.body);
+  EXPECT_EQ(h["status"], "ok");
+  EXPECT_EQ(h["listeners"]["mqtt"], port());
+
+  CliProcess sub;
+  ASSERT_TRUE(start_mosquitto_sub(sub, port(), "it-admin-sub", {"-t", topic("#"), "-q", "1", "-C", "5"}));
+  const CliResult pub = run_cli("mosquitto_pub", {"-h", "127.0.0.1", "-p", std::to_string(port()), "-t",
+                                                  topic("a"), "-q", "1", "-r", "-l"},
+                                5s, "1\n2\n3\n4\n5\n");
+  ASSERT_EQ(pub.exit_code, 0) << pub.err;
+  ASSERT_TRUE(sub.wait(5s).exited);
+
+  const HttpResult stats = curl({url("/api/v1/stats")});
+  ASSERT_EQ(stats.status, 200);
+  const auto s = nlohmann::json::parse(stats.body);
+  EXPECT_EQ(s["messages"]["received"], 5);
+  EXPECT_GE(s["messages"]["sent"], 5);
+  EXPECT_EQ(s["retained"], 1);
+  EXPECT_GE(s["connections"]["accepted"]["mqtt"], 2);
+  EXPECT_GT(s["process"]["rss_bytes"], 0);
+
+  const HttpResult page = curl({url("/metrics")});
+  ASSERT_EQ(page.status, 200);
+  const std::string body = "\n" + page.body;
+  EXPECT_EQ(metric(body, "edgemq_messages_received_total"), 5);
+  EXPECT_EQ(metric(body, "edgemq_retained_messages"), 1);
+  EXPECT_EQ(metric(body, "edgemq_up"), 1);
+  EXPECT_GT(metric(body, "process_resident_memory_bytes"), 0);
+}
+
+TEST_F(Admin, BadRequestsGetJsonErrors) {
+  HttpResult r = curl({url("/api/v1/nothing")});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "not_found");
+  r = curl({"-X", "DELETE", url("/metrics")});
+  EXPECT_EQ(r.status, 405);
+  r = curl({"-H", "Content-Type: application/json", "--data-binary", "@-", url("/api/v1/stats")});
+  EXPECT_EQ(r.status, 405) << "POST is not a route here";
+  r = curl({"-H", "X-Big: " + std::string(9000, 'x'), url("/api/v1/stats")});
+  EXPECT_EQ(r.status, 431);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "bad_request");
+  // The gateway still answers.
+  EXPECT_EQ(curl({url("/api/v1/health")}).status, 200);
+}
+
+// A request that never finishes is answered 408 after 10 s and closed: a
+// slow client holds one socket for that long and no more.
+TEST_F(Admin, ASlowRequestIsAnswered408) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(gw_admin_port()));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{20, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  const std::string half = "GET /api/v1/stats HTTP/1.1\r\nHost: x\r\n";  // no blank line: never ends
+  ASSERT_EQ(::send(fd, half.data(), half.size(), 0), static_cast<ssize_t>(half.size()));
+  const auto start = std::chrono::steady_clock::now();
+  std::string got;
+  char buf[1024];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) got.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  EXPECT_EQ(n, 0) << "closed by the gateway";
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 9s);
+  EXPECT_EQ(got.rfind("HTTP/1.1 408", 0), 0u) << got;
+  EXPECT_NE(got.find("\"request_timeout\""), std::string::npos) << got;
+}
+
+class AdminWithTokens : public Admin {
+ protected:
+  GatewayOptions options() const override {
+    GatewayOptions o;
+    o.extra_args = {"--admin-tokens", "s3cret,other"};
+    return o;
+  }
+};
+
+TEST_F(AdminWithTokens, RoutesButHealthNeedABearerToken) {
+  EXPECT_EQ(curl({url("/api/v1/health")}).status, 200) << "health stays open for probes";
+  const HttpResult denied = curl({url("/metrics")});
+  EXPECT_EQ(denied.status, 401);
+  EXPECT_EQ(nlohmann::json::parse(denied.body)["error"], "unauthorized");
+  EXPECT_EQ(curl({"-H", "Authorization: Bearer wrong", url("/api/v1/stats")}).status, 401);
+  EXPECT_EQ(curl({"-H", "Authorization: Bearer other", url("/api/v1/stats")}).status, 200);
+  EXPECT_EQ(curl({"-H", "Authorization: Bearer s3cret", url("/metrics")}).status, 200);
+}
+
+// Without a token the endpoint must not be reachable from elsewhere: asked
+// for 0.0.0.0, it listens on 127.0.0.1 and says so.
+TEST(AdminLoopback, WithoutATokenOnlyLoopbackIsListenedOn) {
+  if (under_mosquitto()) GTEST_SKIP() << "edgemq's admin endpoint";
+  const int admin = pick_free_port();
+  GatewayOptions o;
+  o.extra_args = {"--listen-admin", "0.0.0.0:" + std::to_string(admin)};
+  GatewayProcess gw(o);
+  ASSERT_TRUE(gw.start());
+  EXPECT_NE(gw.log().find("no admin_tokens configured, so it listens on 127.0.0.1:" + std::to_string(admin)),
+            std::string::npos)
+      << gw.log();
+  EXPECT_EQ(curl({"http://127.0.0.1:" + std::to_string(admin) + "/api/v1/health"}).status, 200);
+  EXPECT_TRUE(gw.stop());
+}
+
+}  // namespace
+}  // namespace edgemq::itest
