@@ -21,7 +21,9 @@ bool is_loopback(const std::string& host) {
 void read_process(admin::Snapshot& s) {
   std::ifstream statm("/proc/self/statm");
   uint64_t size_pages = 0, resident_pages = 0;
-  if (statm >> size_pages >> resident_pages) s.process_rss_bytes = resident_pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  if (statm >> size_pages >> resident_pages) {
+    s.process_rss_bytes = resident_pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  }
   std::ifstream stat("/proc/self/stat");
   std::string line;
   if (std::getline(stat, line)) {

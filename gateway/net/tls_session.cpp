@@ -83,10 +83,13 @@ bool TlsSession::fail(int ssl_error) {
     failure_ = buf;
     if (!SSL_is_init_finished(ssl_)) {
       const long verify = SSL_get_verify_result(ssl_);
-      if (verify != X509_V_OK) failure_ += std::string(" (client certificate: ") + X509_verify_cert_error_string(verify) + ")";
+      if (verify != X509_V_OK) {
+        failure_ += std::string(" (client certificate: ") + X509_verify_cert_error_string(verify) + ")";
+      }
     }
   } else {
-    failure_ = ssl_error == SSL_ERROR_SYSCALL ? "unexpected end of the TLS stream" : "TLS error " + std::to_string(ssl_error);
+    failure_ = ssl_error == SSL_ERROR_SYSCALL ? std::string("unexpected end of the TLS stream")
+                                              : "TLS error " + std::to_string(ssl_error);
   }
   ERR_clear_error();
   return false;
@@ -99,7 +102,8 @@ bool TlsSession::on_read(std::span<const uint8_t> in, std::string& plain, std::s
     if (!begin()) return false;
   }
   ERR_clear_error();
-  if (!in.empty() && BIO_write(SSL_get_rbio(ssl_), in.data(), static_cast<int>(in.size())) != static_cast<int>(in.size())) {
+  const int n_in = static_cast<int>(in.size());
+  if (!in.empty() && BIO_write(SSL_get_rbio(ssl_), in.data(), n_in) != n_in) {
     failure_ = "out of memory";
     return false;
   }
