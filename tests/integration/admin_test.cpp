@@ -145,6 +145,34 @@ TEST_F(AdminWithTokens, RoutesButHealthNeedABearerToken) {
   EXPECT_EQ(curl({"-H", "Authorization: Bearer s3cret", url("/metrics")}).status, 200);
 }
 
+// docs/openapi.json and the endpoint agree: every documented operation
+// answers with one of its documented statuses, and a 200 JSON body has the
+// documented schema's required fields.
+TEST_F(AdminWithTokens, EveryDocumentedRouteAnswersAsDocumented) {
+  const auto doc = nlohmann::json::parse(read_file(EDGEMQ_OPENAPI));
+  const auto& schemas = doc["components"]["schemas"];
+  size_t checked = 0;
+  for (const auto& [path, ops] : doc["paths"].items()) {
+    for (const auto& [method, op] : ops.items()) {
+      std::string upper = method;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      const HttpResult r = curl({"-X", upper, "-H", "Authorization: Bearer s3cret", url(path)});
+      EXPECT_TRUE(op["responses"].contains(std::to_string(r.status))) << upper << " " << path << " -> " << r.status;
+      const auto& ok = op["responses"]["200"];
+      if (r.status == 200 && ok.contains("content") && ok["content"].contains("application/json")) {
+        const std::string ref = ok["content"]["application/json"]["schema"]["$ref"];
+        const auto& schema = schemas[ref.substr(ref.rfind('/') + 1)];
+        const auto body = nlohmann::json::parse(r.body);
+        for (const auto& field : schema["required"]) {
+          EXPECT_TRUE(body.contains(field.get<std::string>())) << path << " lacks " << field;
+        }
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 3u);
+}
+
 // Without a token the endpoint must not be reachable from elsewhere: asked
 // for 0.0.0.0, it listens on 127.0.0.1 and says so.
 TEST(AdminLoopback, WithoutATokenOnlyLoopbackIsListenedOn) {
