@@ -39,9 +39,16 @@ json health(const Snapshot& s) {
 }
 
 json stats(const Snapshot& s) {
+  json by_listener = json::object(), by_protocol = json::object();
+  for (const auto& c : s.connected_by) {
+    by_listener[c.listener] = by_listener.value(c.listener, uint64_t{0}) + c.count;
+    by_protocol[c.protocol] = by_protocol.value(c.protocol, uint64_t{0}) + c.count;
+  }
   return {{"version", s.version},
           {"uptime_s", s.uptime_s},
           {"connections", {{"current", s.connections},
+                           {"by_listener", by_listener},
+                           {"by_protocol", by_protocol},
                            {"accepted", pairs_object(s.accepted_by_listener)},
                            {"protocol_errors", s.protocol_errors},
                            {"keepalive_timeouts", s.keepalive_timeouts},

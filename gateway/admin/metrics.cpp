@@ -68,7 +68,6 @@ constexpr Scalar kTop[] = {
     {"edgemq_uptime_seconds", "gauge", "Seconds since the gateway started.", number<&Snapshot::uptime_s>},
     {"edgemq_up", "gauge", "1 when the store had no error since the last scrape.",
      [](const Snapshot& s) { return s.store_ok ? 1.0 : 0.0; }},
-    {"edgemq_connections", "gauge", "Clients connected now (CONNECT accepted).", number<&Snapshot::connections>},
 };
 
 constexpr Scalar kRest[] = {
@@ -117,6 +116,11 @@ std::string render_metrics(const Snapshot& s) {
   w.family("edgemq_build_info", "gauge", "Version of the running gateway; always 1.");
   w.sample("edgemq_build_info", 1, label("version", s.version));
   scalars(w, kTop, s);
+  w.family("edgemq_connections", "gauge", "Clients connected now (CONNECT accepted), by listener and protocol.");
+  for (const auto& c : s.connected_by) {
+    w.sample("edgemq_connections", static_cast<double>(c.count),
+             label("listener", c.listener) + "," + label("protocol", c.protocol));
+  }
   labelled(w, "edgemq_connections_accepted_total", "Connections accepted, by listener.", "listener",
            s.accepted_by_listener);
   scalars(w, kRest, s);

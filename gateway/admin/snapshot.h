@@ -17,6 +17,12 @@ struct Snapshot {
   bool store_ok = true;  // no store error since the previous snapshot
 
   uint64_t connections = 0;  // clients with a session bound now
+  struct Connected {
+    std::string listener;  // "mqtt", "ws", "mqtts", "wss"
+    std::string protocol;  // "3.1.1" (3.1 included) or "5.0"
+    uint64_t count = 0;
+  };
+  std::vector<Connected> connected_by;  // the same, split
   std::vector<std::pair<std::string, uint64_t>> accepted_by_listener;
   uint64_t protocol_errors = 0;
   uint64_t keepalive_timeouts = 0;

@@ -81,6 +81,11 @@ std::unique_ptr<admin::AdminServer> start_admin(net::Gateway& gateway, const Con
       if (const int port = gateway.port(k); port != 0) s.listeners.emplace_back(net::name_of(k), port);
       s.accepted_by_listener.emplace_back(net::name_of(k),
                                           core::Stats::get(st.accepted_by_listener[static_cast<size_t>(k)]));
+      for (int v5 = 0; v5 < 2; ++v5) {
+        const int64_t n = st.connected_by[static_cast<size_t>(k)][v5].load(std::memory_order_relaxed);
+        s.connected_by.push_back(
+            {net::name_of(k), v5 ? "5.0" : "3.1.1", static_cast<uint64_t>(std::max<int64_t>(0, n))});
+      }
     }
     s.store_errors = core::Stats::get(st.store_errors);
     s.store_ok = s.store_errors == *last_store_errors;

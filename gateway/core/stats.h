@@ -12,6 +12,8 @@ struct Stats {
   std::atomic<int64_t> clients_connected{0};
   Counter connections_accepted{0};
   Counter accepted_by_listener[4]{};  // by net::ListenerKind: mqtt, ws, mqtts, wss
+  // Clients with CONNECT accepted now, by listener and protocol (3.1.1, 5.0).
+  std::atomic<int64_t> connected_by[4][2]{};
   Counter messages_received{0};  // PUBLISH packets from clients
   Counter messages_sent{0};      // PUBLISH packets to clients
   Counter bytes_received{0};

@@ -271,8 +271,23 @@ bool Connection::finish_connect(const core::Shard::ConnectResult& result) {
   }
 }
 
+ListenerKind Connection::kind() const {
+  const Transport* t = transport();
+  if (t == nullptr) return ListenerKind::Mqtt;
+  if (t->tls() != nullptr) return t->websocket() ? ListenerKind::Wss : ListenerKind::Mqtts;
+  return ListenerKind::Ws;
+}
+
+std::atomic<int64_t>& Connection::connected_gauge() const {
+  return worker().broker().stats().connected_by[static_cast<size_t>(kind())][v5_ ? 1 : 0];
+}
+
 void Connection::bind(uint16_t keep_alive_s) {
   state_ = State::Bound;
+  if (!counted_) {
+    counted_ = true;
+    connected_gauge().fetch_add(1, std::memory_order_relaxed);
+  }
   keep_alive_s_ = keep_alive_s;
   if (keep_alive_s == 0) {
     worker().wheel().cancel(id_);
@@ -515,6 +530,7 @@ void Connection::start_close() {
 
 void Connection::on_closed(uv_handle_t* h) {
   auto* self = static_cast<Connection*>(h->data);
+  if (self->counted_) self->connected_gauge().fetch_sub(1, std::memory_order_relaxed);  // before its transport goes
   self->worker().forget(*self);
   self->worker().shard().on_link_closed(self->id_, self->graceful_);
   delete self;

@@ -20,6 +20,7 @@
 
 #include "gateway/core/link.h"
 #include "gateway/core/shard.h"
+#include "gateway/net/listener.h"
 #include "gateway/net/transport.h"
 #include "protocols/mqtt/packet.h"
 
@@ -117,6 +118,10 @@ class Connection final : public core::Link {
   // Bytes for the socket as they are.
   std::string& wire();
   Transport* transport() const;  // null for plain TCP
+  // Which listener it came through (its transport tells).
+  ListenerKind kind() const;
+  // Its cell in Stats::connected_by.
+  std::atomic<int64_t>& connected_gauge() const;
   // mTLS with cn_as_username: CONNECT's username becomes the certificate's
   // CN; false (refused) when there is none.
   bool apply_certificate_identity(mqtt::Connect& c);
@@ -139,6 +144,7 @@ class Connection final : public core::Link {
   // kept by the worker, so plain TCP connections do not pay a pointer for it.
   bool layered_ : 1 = false;
   bool close_wait_ : 1 = false;  // closing, still reading for the client's side of the close
+  bool counted_ : 1 = false;     // in Stats::connected_by until it closes
   uint16_t keep_alive_s_ = 0;
   // Loop time of the last byte received, in 100 ms units rounded up (the
   // timing wheel's tick): wraps after 13 years of loop time.

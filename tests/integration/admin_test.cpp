@@ -14,6 +14,7 @@
 
 #include "tests/integration/cli.h"
 #include "tests/integration/fixture.h"
+#include "tests/integration/paho_client.h"
 
 namespace edgemq::itest {
 namespace {
@@ -84,6 +85,24 @@ TEST_F(Admin, HealthStatsAndMetricsFollowTheTraffic) {
   EXPECT_EQ(metric(body, "edgemq_retained_messages"), 1);
   EXPECT_EQ(metric(body, "edgemq_up"), 1);
   EXPECT_GT(metric(body, "process_resident_memory_bytes"), 0);
+}
+
+TEST_F(Admin, ConnectionsAreCountedByListenerAndProtocol) {
+  const auto current = [&] { return nlohmann::json::parse(curl({url("/api/v1/stats")}).body)["connections"]; };
+  {
+    PahoClient v311(uri(), "it-admin-311");
+    ASSERT_TRUE(v311.connect(true));
+    PahoClient v5(uri(), "it-admin-5", MQTTVERSION_5);
+    ASSERT_TRUE(v5.connect(true));
+    const auto c = current();
+    EXPECT_EQ(c["current"], 2);
+    EXPECT_EQ(c["by_listener"]["mqtt"], 2);
+    EXPECT_EQ(c["by_protocol"]["3.1.1"], 1);
+    EXPECT_EQ(c["by_protocol"]["5.0"], 1);
+    const std::string page = curl({url("/metrics")}).body;
+    EXPECT_NE(page.find("edgemq_connections{listener=\"mqtt\",protocol=\"5.0\"} 1\n"), std::string::npos) << page;
+  }
+  EXPECT_TRUE(wait_until([&] { return current()["by_listener"]["mqtt"] == 0; }, 5s)) << current();
 }
 
 TEST_F(Admin, BadRequestsGetJsonErrors) {

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -153,6 +155,15 @@ TEST_F(Tls, PahoOverTlsWssWsAndTcpExchangeMessages) {
 
   PahoClient ws_pub(ws_uri(), "it-ws-paho-pub");
   ASSERT_TRUE(ws_pub.connect(true));
+  // The admin endpoint counts each client under its listener and protocol.
+  const CliResult stats = run_cli(
+      "curl", {"-s", "http://127.0.0.1:" + std::to_string(gw().admin_port()) + "/api/v1/stats"}, 10s);
+  const auto counted = nlohmann::json::parse(stats.out)["connections"];
+  EXPECT_EQ(counted["by_listener"]["mqtts"], 1) << counted;
+  EXPECT_EQ(counted["by_listener"]["wss"], 1);
+  EXPECT_EQ(counted["by_listener"]["ws"], 1);
+  EXPECT_EQ(counted["by_protocol"]["5.0"], 1);
+  EXPECT_EQ(counted["by_protocol"]["3.1.1"], 2);
   ASSERT_TRUE(ws_pub.publish(topic("all"), "from ws", 1));
   PahoClient tcp_pub(uri(), "it-tcp-paho-pub");
   ASSERT_TRUE(tcp_pub.connect(true));

@@ -84,6 +84,7 @@ admin::Snapshot sample() {
   s.uptime_s = 42;
   s.listeners = {{"mqtt", 1883}, {"wss", 8084}};
   s.connections = 3;
+  s.connected_by = {{"mqtt", "3.1.1", 1}, {"mqtt", "5.0", 0}, {"wss", "5.0", 2}};
   s.accepted_by_listener = {{"mqtt", 10}, {"wss", 2}};
   s.messages_received = 100;
   s.messages_sent = 250;
@@ -113,6 +114,9 @@ TEST(AdminApi, HealthAndStatsReportTheSnapshot) {
   ASSERT_EQ(r.status, 200);
   const auto stats = nlohmann::json::parse(r.body);
   EXPECT_EQ(stats["connections"]["current"], 3);
+  EXPECT_EQ(stats["connections"]["by_listener"]["mqtt"], 1);
+  EXPECT_EQ(stats["connections"]["by_listener"]["wss"], 2);
+  EXPECT_EQ(stats["connections"]["by_protocol"]["5.0"], 2);
   EXPECT_EQ(stats["connections"]["accepted"]["wss"], 2);
   EXPECT_EQ(stats["messages"]["received"], 100);
   EXPECT_EQ(stats["messages"]["dropped"]["queue_full"], 7);
@@ -187,6 +191,7 @@ TEST(AdminMetrics, ThePageFollowsTheExpositionFormat) {
   EXPECT_NE(page.find("edgemq_messages_received_total 100\n"), std::string::npos);
   EXPECT_NE(page.find("edgemq_dropped_messages_total{cause=\"queue_full\"} 7\n"), std::string::npos);
   EXPECT_NE(page.find("edgemq_build_info{version=\"9.9.9\"} 1\n"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_connections{listener=\"wss\",protocol=\"5.0\"} 2\n"), std::string::npos);
   EXPECT_NE(page.find("process_resident_memory_bytes 1048576\n"), std::string::npos);
 }
 
