@@ -86,6 +86,12 @@ class AdminServer::Conn {
 
   static void on_timeout(uv_timer_t* t) {
     auto* self = static_cast<Conn*>(t->data);
+    // An idle keep-alive connection just goes: an unasked-for 408 there
+    // would make HTTP clients log an "unsolicited response".
+    if (self->parser_.idle()) {
+      self->close();
+      return;
+    }
     self->answer_and_close(error_response(408, "request_timeout", "the request did not arrive in time"));
   }
 

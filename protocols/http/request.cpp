@@ -13,6 +13,7 @@ struct RequestParser::State {
   Request current;
   std::string url;
   bool in_value = false;  // the last callback was a header value
+  bool in_message = false;  // a request has begun and not ended
   size_t head_bytes = 0;  // of the current request
   std::vector<Request>* out = nullptr;  // during feed
   std::optional<ParseError> error;
@@ -38,6 +39,7 @@ using State = RequestParser::State;
 
 int on_message_begin(llhttp_t* p) {
   State& s = State::of(p);
+  s.in_message = true;
   s.current = Request{};
   s.url.clear();
   s.in_value = false;
@@ -94,6 +96,7 @@ int on_message_complete(llhttp_t* p) {
   r.path = s.url.substr(0, q);
   if (q != std::string::npos) r.query = s.url.substr(q + 1);
   r.keep_alive = llhttp_should_keep_alive(p) != 0;
+  s.in_message = false;
   s.out->push_back(std::move(r));
   return 0;
 }
@@ -129,6 +132,8 @@ void RequestParser::feed(std::span<const uint8_t> in, std::vector<Request>& out,
   }
   error = s_->error;
 }
+
+bool RequestParser::idle() const { return !s_->in_message; }
 
 std::optional<std::string_view> Request::header(std::string_view name) const {
   for (const auto& [n, v] : headers) {

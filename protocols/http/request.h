@@ -54,6 +54,8 @@ class RequestParser {
   // sets `error` (the connection then answers it and closes), and every later
   // call does nothing.
   void feed(std::span<const uint8_t> in, std::vector<Request>& out, std::optional<ParseError>& error);
+  // No request has begun since the last complete one.
+  bool idle() const;
 
   struct State;  // request.cpp: llhttp and what its callbacks collect
 

@@ -53,6 +53,19 @@ TEST(HttpRequest, TwoRequestsOnOneConnectionWhateverTheReads) {
   }
 }
 
+TEST(HttpRequest, IdleOnlyBetweenRequests) {
+  RequestParser p;
+  std::vector<Request> out;
+  std::optional<ParseError> error;
+  EXPECT_TRUE(p.idle());
+  const std::string head = "GET /metrics HTTP/1.1\r\n";
+  p.feed({reinterpret_cast<const uint8_t*>(head.data()), head.size()}, out, error);
+  EXPECT_FALSE(p.idle()) << "a request has begun";
+  p.feed({reinterpret_cast<const uint8_t*>("\r\n"), 2}, out, error);
+  EXPECT_EQ(out.size(), 1u);
+  EXPECT_TRUE(p.idle());
+}
+
 TEST(HttpRequest, BrokenOrOversizeRequestsGetTheirStatus) {
   std::optional<ParseError> error;
   parse_all("BREW /pot HTCPCP/1.0\r\n\r\n", 64, error);
