@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, part one: install what is missing, build, and run the gateway
-# on its embedded defaults (MQTT on 0.0.0.0:1883, RocksDB under ./data).
+# on its embedded defaults (MQTT on 0.0.0.0:1883, the admin endpoint on
+# 127.0.0.1:18083, RocksDB under ./data).
 # Extra arguments go to edgemq, e.g. scripts/run.sh --listen-mqtt 127.0.0.1:18830
 set -euo pipefail
 cd "$(dirname "$0")/.."
