@@ -2,10 +2,14 @@
 
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 
 #include "gateway/admin/metrics.h"
+#include "protocols/mqtt/topic.h"
 
 namespace edgemq::admin {
 
@@ -66,23 +70,92 @@ json stats(const Snapshot& s) {
                        {"open_fds", s.process_open_fds}}}};
 }
 
+// A payload as JSON shows it: text when it is valid UTF-8, else base64.
+void put_payload(json& item, const std::string& payload) {
+  if (mqtt::valid_utf8(payload)) {
+    item["payload"] = payload;
+    item["payload_encoding"] = "text";
+    return;
+  }
+  std::string b64(4 * ((payload.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
+                                reinterpret_cast<const unsigned char*>(payload.data()), static_cast<int>(payload.size()));
+  b64.resize(static_cast<size_t>(n));
+  item["payload"] = b64;
+  item["payload_encoding"] = "base64";
+}
+
+json retained_item(const RetainedItem& m) {
+  json item = {{"topic", m.topic}, {"qos", m.qos}, {"size", m.payload.size()}};
+  put_payload(item, m.payload);
+  if (m.expires_at_ms != 0) item["expires_at_ms"] = m.expires_at_ms;
+  if (!m.content_type.empty()) item["content_type"] = m.content_type;
+  return item;
+}
+
+// A whole number query parameter within [lo, hi], `fallback` when absent;
+// nullopt when present and not such a number.
+std::optional<size_t> count_param(const http::Request& r, std::string_view key, size_t fallback, size_t lo,
+                                  size_t hi) {
+  const auto v = r.query_param(key);
+  if (!v) return fallback;
+  size_t n = 0;
+  const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || end != v->data() + v->size() || n < lo || n > hi) return std::nullopt;
+  return n;
+}
+
+http::Response retained_list(const Api::Sources& src, const http::Request& r, std::string_view) {
+  const std::string filter = r.query_param("filter").value_or("#");
+  if (!mqtt::valid_topic_filter(filter) || mqtt::is_shared_filter(filter)) {
+    return error_response(400, "bad_filter", "not a topic filter: " + filter);
+  }
+  const auto limit = count_param(r, "limit", 100, 1, 1000);
+  const auto offset = count_param(r, "offset", 0, 0, SIZE_MAX);
+  if (!limit || !offset) return error_response(400, "bad_paging", "limit is 1..1000, offset 0 or more");
+  const std::vector<RetainedItem> all = src.retained(filter);
+  json items = json::array();
+  for (size_t i = *offset; i < all.size() && items.size() < *limit; ++i) items.push_back(retained_item(all[i]));
+  return json_response({{"total", all.size()}, {"offset", *offset}, {"limit", *limit}, {"items", items}});
+}
+
+http::Response retained_one(const Api::Sources& src, const http::Request&, std::string_view rest) {
+  const auto topic = http::percent_decode(rest);
+  if (!topic || !mqtt::valid_topic_name(*topic)) {
+    return error_response(400, "bad_topic", "not a topic name: " + std::string(rest));
+  }
+  // A topic name is a filter that matches only itself.
+  const std::vector<RetainedItem> found = src.retained(*topic);
+  if (found.empty()) return error_response(404, "not_found", "nothing retained on " + *topic);
+  return json_response(retained_item(found.front()));
+}
+
 struct Route {
   const char* path;
-  bool open;  // answered without a token (health checks from Docker and load balancers)
-  http::Response (*get)(const Snapshot&);
+  bool prefix;  // the path is a prefix; the rest goes to the handler (a topic)
+  bool open;    // answered without a token (health checks from Docker and load balancers)
+  http::Response (*get)(const Api::Sources&, const http::Request&, std::string_view rest);
 };
 
 const Route kRoutes[] = {
-    {"/api/v1/health", true,
-     [](const Snapshot& s) { return json_response(health(s), s.store_ok ? 200 : 503); }},
-    {"/api/v1/stats", false, [](const Snapshot& s) { return json_response(stats(s)); }},
-    {"/metrics", false,
-     [](const Snapshot& s) {
+    {"/api/v1/health", false, true,
+     [](const Api::Sources& src, const http::Request&, std::string_view) {
+       const Snapshot s = src.snapshot();
+       return json_response(health(s), s.store_ok ? 200 : 503);
+     }},
+    {"/api/v1/stats", false, false,
+     [](const Api::Sources& src, const http::Request&, std::string_view) {
+       return json_response(stats(src.snapshot()));
+     }},
+    {"/metrics", false, false,
+     [](const Api::Sources& src, const http::Request&, std::string_view) {
        http::Response r;
        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-       r.body = render_metrics(s);
+       r.body = render_metrics(src.snapshot());
        return r;
      }},
+    {"/api/v1/retained", false, false, retained_list},
+    {"/api/v1/retained/", true, false, retained_one},
 };
 
 }  // namespace
@@ -91,8 +164,8 @@ http::Response error_response(int status, std::string_view code, std::string_vie
   return json_response({{"error", code}, {"message", message}}, status);
 }
 
-Api::Api(std::vector<std::string> tokens, std::function<Snapshot()> snapshot)
-    : tokens_(std::move(tokens)), snapshot_(std::move(snapshot)) {}
+Api::Api(std::vector<std::string> tokens, Sources sources)
+    : tokens_(std::move(tokens)), sources_(std::move(sources)) {}
 
 bool Api::authorized(const http::Request& request) const {
   if (tokens_.empty()) return true;  // loopback only: see AdminServer
@@ -108,8 +181,14 @@ bool Api::authorized(const http::Request& request) const {
 
 http::Response Api::handle(const http::Request& request) const {
   const Route* route = nullptr;
+  std::string_view rest;
   for (const Route& r : kRoutes) {
-    if (request.path == r.path) route = &r;
+    const std::string_view p = r.path;
+    if (request.path == p || (r.prefix && request.path.size() > p.size() && request.path.starts_with(p))) {
+      route = &r;
+      if (r.prefix) rest = std::string_view(request.path).substr(p.size());
+      break;
+    }
   }
   if (route == nullptr) return error_response(404, "not_found", "no route " + request.path);
   if (request.method != "GET") {
@@ -122,7 +201,7 @@ http::Response Api::handle(const http::Request& request) const {
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"edgemq\"");
     return r;
   }
-  return route->get(snapshot_());
+  return route->get(sources_, request, rest);
 }
 
 }  // namespace edgemq::admin

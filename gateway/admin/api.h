@@ -2,8 +2,8 @@
 // way to read the gateway's numbers. Pure apart from that callback, so every
 // route and error is unit-tested without sockets.
 //
-// Routes (docs/admin-api.md): GET /api/v1/health, GET /api/v1/stats,
-// GET /metrics. With bearer tokens configured every route but health needs
+// Routes (docs/admin-api.md, docs/openapi.json): GET /api/v1/health,
+// /api/v1/stats, /metrics, /api/v1/retained, /api/v1/retained/{topic}. With bearer tokens configured every route but health needs
 // `Authorization: Bearer <token>`; errors are {"error": code, "message": text}.
 #pragma once
 
@@ -20,7 +20,16 @@ namespace edgemq::admin {
 
 class Api {
  public:
-  Api(std::vector<std::string> tokens, std::function<Snapshot()> snapshot);
+  // What the routes read; each is called on the admin thread and must be
+  // safe there.
+  struct Sources {
+    std::function<Snapshot()> snapshot;
+    // Retained messages whose topic matches an MQTT filter (already checked
+    // to be valid), unexpired, in topic order.
+    std::function<std::vector<RetainedItem>(const std::string& filter)> retained;
+  };
+
+  Api(std::vector<std::string> tokens, Sources sources);
 
   http::Response handle(const http::Request& request) const;
 
@@ -28,7 +37,7 @@ class Api {
   bool authorized(const http::Request& request) const;
 
   std::vector<std::string> tokens_;
-  std::function<Snapshot()> snapshot_;
+  Sources sources_;
 };
 
 // The endpoint's error body: {"error": code, "message": text}, where code is

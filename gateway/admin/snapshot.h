@@ -43,4 +43,13 @@ struct Snapshot {
   uint64_t process_open_fds = 0;
 };
 
+// One retained message, as GET /api/v1/retained shows it.
+struct RetainedItem {
+  std::string topic;
+  std::string payload;
+  uint8_t qos = 0;
+  uint64_t expires_at_ms = 0;  // wall clock; 0: never
+  std::string content_type;    // MQTT 5, if the publisher set one
+};
+
 }  // namespace edgemq::admin

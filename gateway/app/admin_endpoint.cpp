@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -111,7 +112,22 @@ std::unique_ptr<admin::AdminServer> start_admin(net::Gateway& gateway, const Con
     read_process(s);
     return s;
   };
-  auto server = std::make_unique<admin::AdminServer>(admin::Api(std::move(tokens), std::move(snapshot)));
+  // The retained index locks itself; expired messages are never delivered,
+  // so they are not shown either.
+  auto retained = [&broker](const std::string& filter) {
+    std::vector<core::MessagePtr> found;
+    broker.retained().matching(filter, found);
+    const uint64_t now = broker.wall_ms();
+    std::vector<admin::RetainedItem> out;
+    for (const core::MessagePtr& m : found) {
+      if (m->expires_at_ms != 0 && m->expires_at_ms <= now) continue;
+      out.push_back({m->topic, m->payload, m->qos, m->expires_at_ms, m->props->content_type.value_or("")});
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.topic < b.topic; });
+    return out;
+  };
+  auto server = std::make_unique<admin::AdminServer>(
+      admin::Api(std::move(tokens), {std::move(snapshot), std::move(retained)}));
   std::string host;
   int port = 0;
   split_host_port(address, host, port);

@@ -105,6 +105,27 @@ TEST_F(Admin, ConnectionsAreCountedByListenerAndProtocol) {
   EXPECT_TRUE(wait_until([&] { return current()["by_listener"]["mqtt"] == 0; }, 5s)) << current();
 }
 
+TEST_F(Admin, RetainedMessagesAreListedAndShown) {
+  for (const auto& [suffix, payload] : {std::pair{"x/1", "on"}, std::pair{"x/2", "off"}, std::pair{"y/1", "-"}}) {
+    const CliResult r = run_cli("mosquitto_pub", {"-h", "127.0.0.1", "-p", std::to_string(port()), "-t",
+                                                  topic(suffix), "-m", payload, "-q", "1", "-r"},
+                                5s);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const HttpResult list = curl({"-G", "--data-urlencode", "filter=" + topic("x/#"), url("/api/v1/retained")});
+  ASSERT_EQ(list.status, 200) << list.body;
+  const auto body = nlohmann::json::parse(list.body);
+  EXPECT_EQ(body["total"], 2);
+  ASSERT_EQ(body["items"].size(), 2u);
+  EXPECT_EQ(body["items"][0]["topic"], topic("x/1"));
+  EXPECT_EQ(body["items"][0]["payload"], "on");
+  EXPECT_EQ(body["items"][0]["qos"], 1);
+  const HttpResult one = curl({url("/api/v1/retained/" + topic("x/2"))});
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(nlohmann::json::parse(one.body)["payload"], "off");
+  EXPECT_EQ(curl({url("/api/v1/retained/" + topic("x/3"))}).status, 404);
+}
+
 TEST_F(Admin, BadRequestsGetJsonErrors) {
   HttpResult r = curl({url("/api/v1/nothing")});
   EXPECT_EQ(r.status, 404);

@@ -12,6 +12,7 @@
 #include "gateway/admin/api.h"
 #include "gateway/admin/metrics.h"
 #include "protocols/http/request.h"
+#include "protocols/mqtt/topic.h"
 
 namespace edgemq {
 namespace {
@@ -108,6 +109,8 @@ admin::Snapshot sample() {
   return s;
 }
 
+std::vector<admin::RetainedItem> no_retained(const std::string&) { return {}; }
+
 Request get(const std::string& path, const std::string& token = {}) {
   Request r;
   r.method = "GET";
@@ -117,7 +120,7 @@ Request get(const std::string& path, const std::string& token = {}) {
 }
 
 TEST(AdminApi, HealthAndStatsReportTheSnapshot) {
-  admin::Api api({}, sample);
+  admin::Api api({}, {sample, no_retained});
   auto r = api.handle(get("/api/v1/health"));
   EXPECT_EQ(r.status, 200);
   const auto health = nlohmann::json::parse(r.body);
@@ -137,18 +140,19 @@ TEST(AdminApi, HealthAndStatsReportTheSnapshot) {
 }
 
 TEST(AdminApi, AStoreErrorMakesHealthSay503) {
-  admin::Api api({}, [] {
-    admin::Snapshot s = sample();
-    s.store_ok = false;
-    return s;
-  });
+  admin::Api api({}, {[] {
+                      admin::Snapshot s = sample();
+                      s.store_ok = false;
+                      return s;
+                    },
+                    no_retained});
   const auto r = api.handle(get("/api/v1/health"));
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(nlohmann::json::parse(r.body)["status"], "degraded");
 }
 
 TEST(AdminApi, ErrorsAreJsonWithTheRightStatus) {
-  admin::Api api({}, sample);
+  admin::Api api({}, {sample, no_retained});
   auto r = api.handle(get("/api/v2/nothing"));
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "not_found");
@@ -160,7 +164,7 @@ TEST(AdminApi, ErrorsAreJsonWithTheRightStatus) {
 }
 
 TEST(AdminApi, WithTokensEveryRouteButHealthNeedsOne) {
-  admin::Api api({"alpha", "beta"}, sample);
+  admin::Api api({"alpha", "beta"}, {sample, no_retained});
   EXPECT_EQ(api.handle(get("/api/v1/health")).status, 200);
   for (const std::string path : {"/api/v1/stats", "/metrics"}) {
     const auto denied = api.handle(get(path));
@@ -170,6 +174,63 @@ TEST(AdminApi, WithTokensEveryRouteButHealthNeedsOne) {
     EXPECT_EQ(api.handle(get(path, "alph")).status, 401) << "a prefix is not the token";
     EXPECT_EQ(api.handle(get(path, "beta")).status, 200) << path;
   }
+}
+
+std::vector<admin::RetainedItem> three_retained(const std::string& filter) {
+  const std::vector<admin::RetainedItem> all = {
+      {"plant/a/temp", "21.5", 1, 0, "text/plain"},
+      {"plant/b/raw", std::string("\x00\xff\x10", 3), 0, 0, {}},
+      {"plant/b/temp", "19.0", 0, 1900000000000, {}},
+  };
+  std::vector<admin::RetainedItem> out;
+  for (const auto& m : all) {
+    if (mqtt::topic_matches(filter, m.topic)) out.push_back(m);
+  }
+  return out;
+}
+
+Request get_query(const std::string& path, const std::string& query) {
+  Request r = get(path);
+  r.query = query;
+  return r;
+}
+
+TEST(AdminApi, RetainedMessagesByFilterWithPaging) {
+  admin::Api api({}, {sample, three_retained});
+  auto r = api.handle(get_query("/api/v1/retained", "filter=plant%2F%2B%2Ftemp"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["total"], 2);
+  ASSERT_EQ(body["items"].size(), 2u);
+  EXPECT_EQ(body["items"][0]["topic"], "plant/a/temp");
+  EXPECT_EQ(body["items"][0]["payload"], "21.5");
+  EXPECT_EQ(body["items"][0]["content_type"], "text/plain");
+  EXPECT_EQ(body["items"][1]["expires_at_ms"], 1900000000000);
+
+  r = api.handle(get_query("/api/v1/retained", "limit=1&offset=1"));
+  body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["total"], 3) << "no filter: everything";
+  ASSERT_EQ(body["items"].size(), 1u);
+  EXPECT_EQ(body["items"][0]["topic"], "plant/b/raw");
+  EXPECT_EQ(body["items"][0]["payload_encoding"], "base64") << "not UTF-8";
+  EXPECT_EQ(body["items"][0]["payload"], "AP8Q");
+
+  EXPECT_EQ(api.handle(get_query("/api/v1/retained", "filter=a/%23/b")).status, 400);
+  EXPECT_EQ(api.handle(get_query("/api/v1/retained", "limit=0")).status, 400);
+  EXPECT_EQ(api.handle(get_query("/api/v1/retained", "limit=ten")).status, 400);
+}
+
+TEST(AdminApi, OneRetainedTopicByItsName) {
+  admin::Api api({}, {sample, three_retained});
+  for (const std::string path : {"/api/v1/retained/plant/a/temp", "/api/v1/retained/plant%2Fa%2Ftemp"}) {
+    const auto r = api.handle(get(path));
+    ASSERT_EQ(r.status, 200) << path;
+    EXPECT_EQ(nlohmann::json::parse(r.body)["payload"], "21.5");
+  }
+  const auto none = api.handle(get("/api/v1/retained/plant/c/temp"));
+  EXPECT_EQ(none.status, 404);
+  EXPECT_EQ(nlohmann::json::parse(none.body)["error"], "not_found");
+  EXPECT_EQ(api.handle(get("/api/v1/retained/plant/%2B/temp")).status, 400) << "a wildcard is not a topic name";
 }
 
 // Every line of the page against the text format's grammar
