@@ -141,20 +141,6 @@ TEST_F(Admin, BadRequestsGetJsonErrors) {
   EXPECT_EQ(curl({url("/api/v1/health")}).status, 200);
 }
 
-// A socket to the admin port whose reads give up after 20 s.
-int admin_socket(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{20, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
-  ::close(fd);
-  return -1;
-}
-
 // Everything until the gateway closes; "(timeout)" if it does not.
 std::string read_to_close(int fd) {
   std::string got;
@@ -169,8 +155,8 @@ std::string read_to_close(int fd) {
 // slow client holds one socket for that long and no more. An idle keep-alive
 // connection is closed then too, without a response nobody asked for.
 TEST_F(Admin, ASlowRequestIsAnswered408AndAnIdleConnectionClosed) {
-  const int slow = admin_socket(gw_admin_port());
-  const int idle = admin_socket(gw_admin_port());
+  const int slow = connect_loopback(gw_admin_port(), 20);
+  const int idle = connect_loopback(gw_admin_port(), 20);
   ASSERT_GE(slow, 0);
   ASSERT_GE(idle, 0);
   const std::string half = "GET /api/v1/stats HTTP/1.1\r\nHost: x\r\n";  // no blank line: never ends

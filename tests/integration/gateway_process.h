@@ -73,6 +73,10 @@ class GatewayProcess {
 // A free loopback TCP port: bind port 0 and read back what the kernel chose.
 int pick_free_port();
 
+// A TCP socket connected to 127.0.0.1:`port` whose reads give up after
+// `read_timeout_s` seconds, or -1.
+int connect_loopback(int port, int read_timeout_s = 5);
+
 // Spawns argv[0] (a path) with its arguments; stdout and stderr are appended to
 // the named files (which may be the same), stdin comes from `stdin_path` or
 // /dev/null. Returns -1 if the process could not be started.

@@ -23,22 +23,8 @@
 namespace edgemq::itest {
 namespace {
 
-// A plain TCP socket to 127.0.0.1:`port` whose reads give up after `wait_s`, or -1.
-int connect_plain(int port, int wait_s = 5) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{wait_s, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
-  ::close(fd);
-  return -1;
-}
-
 bool port_open(int port) {
-  const int fd = connect_plain(port);
+  const int fd = connect_loopback(port);
   if (fd >= 0) ::close(fd);
   return fd >= 0;
 }
@@ -211,7 +197,7 @@ TEST_F(Tls, ABrowserPageExchangesMessagesOverWsAndWss) {
 // Sends `bytes` on a new plain connection to `port`; returns what comes back
 // until the gateway closes, or "(timeout)" if it does not within 5 s.
 std::string send_and_read_to_close(int port, const std::string& bytes) {
-  const int fd = connect_plain(port);
+  const int fd = connect_loopback(port);
   if (fd < 0) return "(no connection)";
   std::string got;
   if (::send(fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size())) {
@@ -257,7 +243,7 @@ class TlsShortTimeout : public Tls {
 };
 
 TEST_F(TlsShortTimeout, ASilentClientIsClosedAfterTheConnectTimeout) {
-  const int fd = connect_plain(mqtts_port_, 10);
+  const int fd = connect_loopback(mqtts_port_, 10);
   ASSERT_GE(fd, 0);
   const auto start = std::chrono::steady_clock::now();
   char b;
