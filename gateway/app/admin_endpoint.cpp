@@ -60,7 +60,8 @@ std::string admin_address(const std::string& configured, bool have_tokens) {
 std::unique_ptr<admin::AdminServer> start_admin(net::Gateway& gateway, const Config& config, std::string& error) {
   if (config.listen_admin.empty()) return nullptr;
   std::vector<std::string> tokens = split_list(config.admin_tokens);
-  const std::string address = admin_address(config.listen_admin, !tokens.empty());
+  const bool have_tokens = !tokens.empty();
+  const std::string address = admin_address(config.listen_admin, have_tokens);
   if (address != config.listen_admin) {
     spdlog::warn("admin endpoint: no admin_tokens configured, so it listens on {} only (not {})", address,
                  config.listen_admin);
@@ -133,6 +134,9 @@ std::unique_ptr<admin::AdminServer> start_admin(net::Gateway& gateway, const Con
   split_host_port(address, host, port);
   if (!server->listen(host, port, error)) return nullptr;
   server->start();
+  // Said here, where the address and the tokens were decided.
+  spdlog::info("admin endpoint on {} (port {}){}", address, server->port(),
+               have_tokens ? ", bearer token required" : ", no token asked");
   return server;
 }
 

@@ -13,6 +13,7 @@
 namespace edgemq::app {
 
 // Null when listen_admin is empty; null with `error` set when it cannot bind.
+// Logs the address it listens on.
 std::unique_ptr<admin::AdminServer> start_admin(net::Gateway& gateway, const Config& config, std::string& error);
 
 // The address the endpoint actually uses: `configured`, or 127.0.0.1 with the

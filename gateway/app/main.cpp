@@ -97,11 +97,6 @@ int main(int argc, char** argv) {
     spdlog::info("listening on mqtt over websocket in tls {} (port {}), paths {}", config.listen_wss,
                  gateway.port(ListenerKind::Wss), config.ws_paths);
   }
-  if (admin) {
-    spdlog::info("admin endpoint on {} (port {}){}", edgemq::app::admin_address(config.listen_admin,
-                 !config.admin_tokens.empty()), admin->port(),
-                 config.admin_tokens.empty() ? ", no token asked" : ", bearer token required");
-  }
   if (!gateway.tls_subject().empty()) {
     spdlog::info("tls certificate {}{}", gateway.tls_subject(),
                  config.tls_require_client_cert ? ", client certificates required" : "");
