@@ -2,12 +2,12 @@
 
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <charconv>
 #include <optional>
 
+#include "gateway/admin/json_views.h"
 #include "gateway/admin/metrics.h"
 #include "protocols/mqtt/topic.h"
 
@@ -24,73 +24,17 @@ http::Response json_response(const json& body, int status = 200) {
   return r;
 }
 
-json pairs_object(const std::vector<std::pair<std::string, uint64_t>>& pairs) {
-  json o = json::object();
-  for (const auto& [k, v] : pairs) o[k] = v;
-  return o;
-}
-
-json health(const Snapshot& s) {
-  json listeners = json::object();
-  for (const auto& [name, port] : s.listeners) listeners[name] = port;
-  return {{"status", s.store_ok ? "ok" : "degraded"},
-          {"live", true},
-          {"ready", s.store_ok},
-          {"version", s.version},
-          {"uptime_s", s.uptime_s},
-          {"listeners", listeners},
-          {"store", {{"ok", s.store_ok}, {"errors", s.store_errors}}}};
-}
-
-json stats(const Snapshot& s) {
-  json by_listener = json::object(), by_protocol = json::object();
-  for (const auto& c : s.connected_by) {
-    by_listener[c.listener] = by_listener.value(c.listener, uint64_t{0}) + c.count;
-    by_protocol[c.protocol] = by_protocol.value(c.protocol, uint64_t{0}) + c.count;
+// The answer for an outcome that is not Ok; `what` names the thing not found.
+http::Response failure(Outcome o, const std::string& what) {
+  switch (o) {
+    case Outcome::NotFound: return error_response(404, "not_found", what + " not found");
+    case Outcome::NotConnected:
+      return error_response(409, "not_connected", what + " is not connected; ?session=true discards its session");
+    case Outcome::StoreError: return error_response(500, "store_error", "the store refused the change; see the log");
+    case Outcome::Busy:
+    case Outcome::Ok: break;
   }
-  return {{"version", s.version},
-          {"uptime_s", s.uptime_s},
-          {"connections", {{"current", s.connections},
-                           {"by_listener", by_listener},
-                           {"by_protocol", by_protocol},
-                           {"accepted", pairs_object(s.accepted_by_listener)},
-                           {"protocol_errors", s.protocol_errors},
-                           {"keepalive_timeouts", s.keepalive_timeouts},
-                           {"tls_handshake_failures", s.tls_handshake_failures}}},
-          {"messages", {{"received", s.messages_received},
-                        {"sent", s.messages_sent},
-                        {"dropped", pairs_object(s.dropped)},
-                        {"wills_published", s.wills_published}}},
-          {"bytes", {{"received", s.bytes_received}, {"sent", s.bytes_sent}}},
-          {"retained", s.retained},
-          {"sessions_expired", s.sessions_expired},
-          {"store", {{"ok", s.store_ok}, {"errors", s.store_errors}}},
-          {"process", {{"rss_bytes", s.process_rss_bytes},
-                       {"cpu_seconds", s.process_cpu_seconds},
-                       {"open_fds", s.process_open_fds}}}};
-}
-
-// A payload as JSON shows it: text when it is valid UTF-8, else base64.
-void put_payload(json& item, const std::string& payload) {
-  if (mqtt::valid_utf8(payload)) {
-    item["payload"] = payload;
-    item["payload_encoding"] = "text";
-    return;
-  }
-  std::string b64(4 * ((payload.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
-                                reinterpret_cast<const unsigned char*>(payload.data()), static_cast<int>(payload.size()));
-  b64.resize(static_cast<size_t>(n));
-  item["payload"] = b64;
-  item["payload_encoding"] = "base64";
-}
-
-json retained_item(const RetainedItem& m) {
-  json item = {{"topic", m.topic}, {"qos", m.qos}, {"size", m.payload.size()}};
-  put_payload(item, m.payload);
-  if (m.expires_at_ms != 0) item["expires_at_ms"] = m.expires_at_ms;
-  if (!m.content_type.empty()) item["content_type"] = m.content_type;
-  return item;
+  return error_response(503, "busy", "the gateway's workers did not answer in time; try again");
 }
 
 // A whole number query parameter within [lo, hi], `fallback` when absent;
@@ -105,58 +49,201 @@ std::optional<size_t> count_param(const http::Request& r, std::string_view key, 
   return n;
 }
 
-http::Response retained_list(const Api::Sources& src, const http::Request& r, std::string_view) {
+std::optional<Paging> paging_params(const http::Request& r) {
+  const auto limit = count_param(r, "limit", 100, 1, 1000);
+  const auto offset = count_param(r, "offset", 0, 0, SIZE_MAX);
+  if (!limit || !offset) return std::nullopt;
+  return Paging{*offset, *limit};
+}
+
+http::Response bad_paging() { return error_response(400, "bad_paging", "limit is 1..1000, offset 0 or more"); }
+
+template <typename T, typename ToJson>
+http::Response page_response(const Page<T>& page, const Paging& p, ToJson to_json) {
+  json items = json::array();
+  for (const T& item : page.items) items.push_back(to_json(item));
+  return json_response({{"total", page.total}, {"offset", p.offset}, {"limit", p.limit}, {"items", items}});
+}
+
+// The rest of a path after a route's prefix, percent-decoded: a client id
+// or a topic, which may hold '/'.
+std::optional<std::string> path_rest(std::string_view rest) {
+  auto decoded = http::percent_decode(rest);
+  if (!decoded || decoded->empty() || !mqtt::valid_utf8(*decoded)) return std::nullopt;
+  return decoded;
+}
+
+http::Response health(Backend& b, const http::Request&, std::string_view) {
+  const Snapshot s = b.snapshot();
+  return json_response(health_json(s), s.store_ok ? 200 : 503);
+}
+
+http::Response stats(Backend& b, const http::Request&, std::string_view) {
+  return json_response(stats_json(b.snapshot()));
+}
+
+http::Response metrics(Backend& b, const http::Request&, std::string_view) {
+  http::Response r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = render_metrics(b.snapshot());
+  return r;
+}
+
+http::Response retained_list(Backend& b, const http::Request& r, std::string_view) {
   const std::string filter = r.query_param("filter").value_or("#");
   if (!mqtt::valid_topic_filter(filter) || mqtt::is_shared_filter(filter)) {
     return error_response(400, "bad_filter", "not a topic filter: " + filter);
   }
-  const auto limit = count_param(r, "limit", 100, 1, 1000);
-  const auto offset = count_param(r, "offset", 0, 0, SIZE_MAX);
-  if (!limit || !offset) return error_response(400, "bad_paging", "limit is 1..1000, offset 0 or more");
-  const std::vector<RetainedItem> all = src.retained(filter);
-  json items = json::array();
-  for (size_t i = *offset; i < all.size() && items.size() < *limit; ++i) items.push_back(retained_item(all[i]));
-  return json_response({{"total", all.size()}, {"offset", *offset}, {"limit", *limit}, {"items", items}});
+  const auto paging = paging_params(r);
+  if (!paging) return bad_paging();
+  const std::vector<RetainedItem> all = b.retained(filter);
+  Page<RetainedItem> page{all.size(), {}};
+  for (size_t i = paging->offset; i < all.size() && page.items.size() < paging->limit; ++i) {
+    page.items.push_back(all[i]);
+  }
+  return page_response(page, *paging, retained_json);
 }
 
-http::Response retained_one(const Api::Sources& src, const http::Request&, std::string_view rest) {
-  const auto topic = http::percent_decode(rest);
-  if (!topic || !mqtt::valid_topic_name(*topic)) {
-    return error_response(400, "bad_topic", "not a topic name: " + std::string(rest));
-  }
-  // A topic name is a filter that matches only itself.
-  const std::vector<RetainedItem> found = src.retained(*topic);
-  if (found.empty()) return error_response(404, "not_found", "nothing retained on " + *topic);
-  return json_response(retained_item(found.front()));
+std::optional<std::string> retained_topic(std::string_view rest) {
+  auto topic = path_rest(rest);
+  if (!topic || !mqtt::valid_topic_name(*topic)) return std::nullopt;
+  return topic;
 }
+
+http::Response retained_one(Backend& b, const http::Request&, std::string_view rest) {
+  const auto topic = retained_topic(rest);
+  if (!topic) return error_response(400, "bad_topic", "not a topic name: " + std::string(rest));
+  // A topic name is a filter that matches only itself.
+  const std::vector<RetainedItem> found = b.retained(*topic);
+  if (found.empty()) return error_response(404, "not_found", "nothing retained on " + *topic);
+  return json_response(retained_json(found.front()));
+}
+
+http::Response retained_delete(Backend& b, const http::Request&, std::string_view rest) {
+  const auto topic = retained_topic(rest);
+  if (!topic) return error_response(400, "bad_topic", "not a topic name: " + std::string(rest));
+  const Outcome o = b.delete_retained(*topic);
+  if (o == Outcome::NotFound) return error_response(404, "not_found", "nothing retained on " + *topic);
+  if (o != Outcome::Ok) return failure(o, *topic);
+  return json_response({{"topic", *topic}, {"deleted", true}});
+}
+
+http::Response clients_list(Backend& b, const http::Request& r, std::string_view) {
+  ClientQuery q;
+  q.id_prefix = r.query_param("id_prefix").value_or("");
+  q.username = r.query_param("username").value_or("");
+  q.transport = r.query_param("transport").value_or("");
+  if (!q.transport.empty() && q.transport != "mqtt" && q.transport != "ws" && q.transport != "mqtts" &&
+      q.transport != "wss") {
+    return error_response(400, "bad_transport", "transport is mqtt, ws, mqtts or wss");
+  }
+  const std::string state = r.query_param("state").value_or("");
+  if (state == "connected") {
+    q.state = ClientQuery::State::Connected;
+  } else if (state == "offline") {
+    q.state = ClientQuery::State::Offline;
+  } else if (!state.empty()) {
+    return error_response(400, "bad_state", "state is connected or offline");
+  }
+  const auto paging = paging_params(r);
+  if (!paging) return bad_paging();
+  q.paging = *paging;
+  const Answer<Page<ClientItem>> a = b.clients(q);
+  if (a.outcome != Outcome::Ok) return failure(a.outcome, "clients");
+  return page_response(a.value, *paging, client_json);
+}
+
+http::Response client_one(Backend& b, const http::Request&, std::string_view rest) {
+  const auto id = path_rest(rest);
+  if (!id) return error_response(400, "bad_client_id", "not a client id: " + std::string(rest));
+  const Answer<ClientItem> a = b.client(*id);
+  if (a.outcome != Outcome::Ok) return failure(a.outcome, "client " + *id);
+  return json_response(client_json(a.value));
+}
+
+http::Response client_kick(Backend& b, const http::Request& r, std::string_view rest) {
+  const auto id = path_rest(rest);
+  if (!id) return error_response(400, "bad_client_id", "not a client id: " + std::string(rest));
+  const std::string session = r.query_param("session").value_or("false");
+  if (session != "true" && session != "false") return error_response(400, "bad_session", "session is true or false");
+  const Outcome o = b.kick(*id, session == "true");
+  if (o != Outcome::Ok) return failure(o, "client " + *id);
+  return json_response({{"client_id", *id}, {"kicked", true}, {"session_discarded", session == "true"}});
+}
+
+http::Response subscriptions_list(Backend& b, const http::Request& r, std::string_view) {
+  SubscriptionQuery q;
+  q.client_id = r.query_param("client_id").value_or("");
+  q.filter = r.query_param("filter").value_or("");
+  q.share_group = r.query_param("share_group").value_or("");
+  if (r.query_param("qos")) {
+    const auto qos = count_param(r, "qos", 0, 0, 2);
+    if (!qos) return error_response(400, "bad_qos", "qos is 0, 1 or 2");
+    q.qos = static_cast<int>(*qos);
+  }
+  const auto paging = paging_params(r);
+  if (!paging) return bad_paging();
+  q.paging = *paging;
+  const Answer<Page<SubscriptionItem>> a = b.subscriptions(q);
+  if (a.outcome != Outcome::Ok) return failure(a.outcome, "subscriptions");
+  return page_response(a.value, *paging, subscription_json);
+}
+
+http::Response topics_list(Backend& b, const http::Request& r, std::string_view) {
+  TopicQuery q;
+  q.match = r.query_param("match").value_or("");
+  if (!q.match.empty() && !mqtt::valid_topic_name(q.match)) {
+    return error_response(400, "bad_topic", "match takes a topic name (no wildcards): " + q.match);
+  }
+  const auto paging = paging_params(r);
+  if (!paging) return bad_paging();
+  q.paging = *paging;
+  const Answer<Page<TopicItem>> a = b.topics(q);
+  if (a.outcome != Outcome::Ok) return failure(a.outcome, "topics");
+  return page_response(a.value, *paging, topic_json);
+}
+
+http::Response publish(Backend& b, const http::Request& r, std::string_view) {
+  std::string error;
+  std::optional<PublishRequest> p = parse_publish(r.body, error);
+  if (!p) return error_response(400, "bad_request", error);
+  const std::string topic = p->topic;
+  const uint8_t qos = p->qos;
+  const bool retain = p->retain;
+  const Answer<size_t> a = b.publish(std::move(*p));
+  if (a.outcome != Outcome::Ok) return failure(a.outcome, topic);
+  return json_response({{"topic", topic}, {"qos", qos}, {"retain", retain}, {"matched", a.value}});
+}
+
+using Handler = http::Response (*)(Backend&, const http::Request&, std::string_view rest);
 
 struct Route {
+  const char* method;
   const char* path;
-  bool prefix;  // the path is a prefix; the rest goes to the handler (a topic)
+  bool prefix;  // the path is a prefix; the rest (a client id, a topic) goes to the handler
   bool open;    // answered without a token (health checks from Docker and load balancers)
-  http::Response (*get)(const Api::Sources&, const http::Request&, std::string_view rest);
+  Handler handler;
 };
 
 const Route kRoutes[] = {
-    {"/api/v1/health", false, true,
-     [](const Api::Sources& src, const http::Request&, std::string_view) {
-       const Snapshot s = src.snapshot();
-       return json_response(health(s), s.store_ok ? 200 : 503);
-     }},
-    {"/api/v1/stats", false, false,
-     [](const Api::Sources& src, const http::Request&, std::string_view) {
-       return json_response(stats(src.snapshot()));
-     }},
-    {"/metrics", false, false,
-     [](const Api::Sources& src, const http::Request&, std::string_view) {
-       http::Response r;
-       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-       r.body = render_metrics(src.snapshot());
-       return r;
-     }},
-    {"/api/v1/retained", false, false, retained_list},
-    {"/api/v1/retained/", true, false, retained_one},
+    {"GET", "/api/v1/health", false, true, health},
+    {"GET", "/api/v1/stats", false, false, stats},
+    {"GET", "/metrics", false, false, metrics},
+    {"GET", "/api/v1/clients", false, false, clients_list},
+    {"GET", "/api/v1/clients/", true, false, client_one},
+    {"DELETE", "/api/v1/clients/", true, false, client_kick},
+    {"GET", "/api/v1/subscriptions", false, false, subscriptions_list},
+    {"GET", "/api/v1/topics", false, false, topics_list},
+    {"GET", "/api/v1/retained", false, false, retained_list},
+    {"GET", "/api/v1/retained/", true, false, retained_one},
+    {"DELETE", "/api/v1/retained/", true, false, retained_delete},
+    {"POST", "/api/v1/publish", false, false, publish},
 };
+
+bool path_matches(const Route& r, std::string_view path) {
+  const std::string_view p = r.path;
+  return path == p || (r.prefix && path.size() > p.size() && path.starts_with(p));
+}
 
 }  // namespace
 
@@ -164,8 +251,8 @@ http::Response error_response(int status, std::string_view code, std::string_vie
   return json_response({{"error", code}, {"message", message}}, status);
 }
 
-Api::Api(std::vector<std::string> tokens, Sources sources)
-    : tokens_(std::move(tokens)), sources_(std::move(sources)) {}
+Api::Api(std::vector<std::string> tokens, std::shared_ptr<Backend> backend)
+    : tokens_(std::move(tokens)), backend_(std::move(backend)) {}
 
 bool Api::authorized(const http::Request& request) const {
   if (tokens_.empty()) return true;  // loopback only: see AdminServer
@@ -181,19 +268,19 @@ bool Api::authorized(const http::Request& request) const {
 
 http::Response Api::handle(const http::Request& request) const {
   const Route* route = nullptr;
-  std::string_view rest;
+  std::string allow;  // the methods the path has, for a 405
   for (const Route& r : kRoutes) {
-    const std::string_view p = r.path;
-    if (request.path == p || (r.prefix && request.path.size() > p.size() && request.path.starts_with(p))) {
+    if (!path_matches(r, request.path)) continue;
+    if (request.method == r.method) {
       route = &r;
-      if (r.prefix) rest = std::string_view(request.path).substr(p.size());
       break;
     }
+    if (allow.find(r.method) == std::string::npos) allow += std::string(allow.empty() ? "" : ", ") + r.method;
   }
-  if (route == nullptr) return error_response(404, "not_found", "no route " + request.path);
-  if (request.method != "GET") {
+  if (route == nullptr && allow.empty()) return error_response(404, "not_found", "no route " + request.path);
+  if (route == nullptr) {
     http::Response r = error_response(405, "method_not_allowed", request.method + " " + request.path);
-    r.headers.emplace_back("Allow", "GET");
+    r.headers.emplace_back("Allow", allow);
     return r;
   }
   if (!route->open && !authorized(request)) {
@@ -201,7 +288,9 @@ http::Response Api::handle(const http::Request& request) const {
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"edgemq\"");
     return r;
   }
-  return route->get(sources_, request, rest);
+  const std::string_view rest =
+      route->prefix ? std::string_view(request.path).substr(std::string_view(route->path).size()) : std::string_view();
+  return route->handler(*backend_, request, rest);
 }
 
 }  // namespace edgemq::admin

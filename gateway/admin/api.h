@@ -1,18 +1,21 @@
 // The admin endpoint's routes: an HTTP request in, a response out, given a
-// way to read the gateway's numbers. Pure apart from that callback, so every
-// route and error is unit-tested without sockets.
+// Backend to ask. Pure apart from the Backend, so every route and error is
+// unit-tested without sockets or a gateway.
 //
 // Routes (docs/admin-api.md, docs/openapi.json): GET /api/v1/health,
-// /api/v1/stats, /metrics, /api/v1/retained, /api/v1/retained/{topic}. With bearer tokens configured every route but health needs
-// `Authorization: Bearer <token>`; errors are {"error": code, "message": text}.
+// /api/v1/stats, /metrics; clients (GET list and one, DELETE = kick),
+// subscriptions, topics; retained (GET list and one, DELETE); POST
+// /api/v1/publish. With bearer tokens configured every route but health
+// needs `Authorization: Bearer <token>`; errors are {"error": code,
+// "message": text}.
 #pragma once
 
-#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "gateway/admin/snapshot.h"
+#include "gateway/admin/backend.h"
 #include "protocols/http/request.h"
 #include "protocols/http/response.h"
 
@@ -20,16 +23,8 @@ namespace edgemq::admin {
 
 class Api {
  public:
-  // What the routes read; each is called on the admin thread and must be
-  // safe there.
-  struct Sources {
-    std::function<Snapshot()> snapshot;
-    // Retained messages whose topic matches an MQTT filter (already checked
-    // to be valid), unexpired, in topic order.
-    std::function<std::vector<RetainedItem>(const std::string& filter)> retained;
-  };
-
-  Api(std::vector<std::string> tokens, Sources sources);
+  // The backend is called on the admin thread only.
+  Api(std::vector<std::string> tokens, std::shared_ptr<Backend> backend);
 
   http::Response handle(const http::Request& request) const;
 
@@ -37,7 +32,7 @@ class Api {
   bool authorized(const http::Request& request) const;
 
   std::vector<std::string> tokens_;
-  Sources sources_;
+  std::shared_ptr<Backend> backend_;
 };
 
 // The endpoint's error body: {"error": code, "message": text}, where code is

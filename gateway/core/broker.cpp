@@ -42,6 +42,19 @@ void Broker::commit(storage::WriteSet ws, size_t shard,
   });
 }
 
+bool Broker::clear_retained(std::string_view topic, std::function<void(const storage::Status&)> done) {
+  // In the same order as route()'s updates of the same topic.
+  std::lock_guard retained_order(retained_order_mu_);
+  if (!retained_.erase(topic)) return false;
+  storage::WriteSet ws;
+  ws.delete_retained(topic);
+  committer_.submit(std::move(ws), [this, done = std::move(done)](const storage::Status& st) {
+    if (!st.ok) Stats::add(stats_.store_errors);
+    if (done) done(st);
+  });
+  return true;
+}
+
 bool Broker::route(const MessagePtr& m, Shard& origin, std::function<void(Shard&, const storage::Status&)> committed,
                    storage::WriteSet ws, bool store_retained, size_t* matched, std::string_view publisher) {
   // Two workers setting the same retained topic must reach the index and the

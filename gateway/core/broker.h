@@ -74,6 +74,13 @@ class Broker {
   // thread like a publish; the new member's queue record is written first.
   bool redirect(const MessagePtr& m, std::string_view filter, std::string_view from, uint8_t qos, Shard& origin);
 
+  // Clears the retained message of `topic` without publishing anything (the
+  // admin endpoint's DELETE; a client would publish an empty retained
+  // message, which subscribers get). Any thread. False if nothing was
+  // retained there; else `done` runs on the committer's thread once the
+  // store no longer has it.
+  bool clear_retained(std::string_view topic, std::function<void(const storage::Status&)> done);
+
   // Submits `ws`; `done`, if any, runs on shard `shard` after the commit.
   void commit(storage::WriteSet ws, size_t shard,
               std::function<void(Shard&, const storage::Status&)> done);

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "gateway/core/message.h"
 #include "protocols/mqtt/packet.h"
@@ -29,6 +30,15 @@ class Link {
   // later, never from inside this call.
   virtual void close() = 0;
   virtual uint64_t id() const = 0;
+  // What the admin endpoint shows of the connection: the peer's address,
+  // the listener it came through and the keep-alive in force. Built on
+  // request, so an idle connection stores none of it.
+  struct Info {
+    std::string peer;       // "ip:port", "[v6]:port"
+    std::string listener;   // "mqtt", "ws", "mqtts", "wss"
+    uint16_t keep_alive_s = 0;
+  };
+  virtual Info info() const { return {}; }
 
  private:
   friend class Shard;

@@ -20,6 +20,14 @@ bool RetainedIndex::set(const MessagePtr& m, size_t max_topics) {
   return true;
 }
 
+bool RetainedIndex::erase(std::string_view topic) {
+  std::lock_guard lock(mu_);
+  auto it = by_topic_.find(topic);
+  if (it == by_topic_.end()) return false;
+  by_topic_.erase(it);
+  return true;
+}
+
 void RetainedIndex::matching(std::string_view filter, std::vector<MessagePtr>& out) const {
   out.clear();
   std::lock_guard lock(mu_);

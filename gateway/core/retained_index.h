@@ -20,6 +20,8 @@ class RetainedIndex {
   // An empty payload clears the topic [MQTT-3.3.1-10/11]. A new topic when
   // `max_topics` are retained already is refused: returns false.
   bool set(const MessagePtr& m, size_t max_topics = SIZE_MAX);
+  // Clears `topic`; false if nothing was retained there.
+  bool erase(std::string_view topic);
   void matching(std::string_view filter, std::vector<MessagePtr>& out) const;
   size_t size() const;
 

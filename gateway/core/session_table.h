@@ -27,6 +27,10 @@ class SessionTable {
     if (it != sessions_.end()) sessions_.erase(it);
   }
   size_t size() const { return sessions_.size(); }
+  template <typename F>
+  void for_each(F&& f) const {
+    for (const auto& s : sessions_) f(*s);
+  }
 
  private:
   // Hashes and compares sessions by id, and looks them up by a bare id.

@@ -123,7 +123,7 @@ Shard::ConnectResult Shard::accept(Link& link, mqtt::Connect& c, bool assigned_i
     }
   }
 
-  link.client_ = std::make_unique<Client>(link, *s, std::move(c.will), c.level);
+  link.client_ = std::make_unique<Client>(link, *s, std::move(c.will), c.level, c.username, broker_.wall_ms());
   Client& client = *link.client_;
   s->client = &client;
   set_shared_online(*s, true);

@@ -98,6 +98,19 @@ class Shard {
 
   size_t session_count() const { return sessions_.size(); }
 
+  // --- the admin endpoint (shard_admin.cpp) ---
+  Session* find_session(std::string_view client_id) const { return sessions_.find(client_id); }
+  template <typename F>
+  void for_each_session(F&& f) const {
+    sessions_.for_each(f);
+  }
+  enum class KickOutcome { NotFound, NotConnected, Disconnected, SessionDiscarded };
+  // Closes the connection of `client_id`, telling a 5.0 client "administrative
+  // action" [MQTT-3.14.2.1]; the will goes out as for any connection the
+  // server closes [MQTT-3.1.2-8]. With `discard_session` its session ends as
+  // well (an offline one at once): NotConnected only without it.
+  KickOutcome kick(std::string_view client_id, bool discard_session);
+
  private:
   std::string assign_client_id();
   // A CONNECT being authenticated by an exchange of AUTH packets.

@@ -1,5 +1,6 @@
 #include "gateway/net/connection.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -269,6 +270,26 @@ bool Connection::finish_connect(const core::Shard::ConnectResult& result) {
     default:
       return false;
   }
+}
+
+core::Link::Info Connection::info() const {
+  Info i;
+  i.listener = name_of(kind());
+  i.keep_alive_s = keep_alive_s_;
+  sockaddr_storage addr{};
+  int len = sizeof addr;
+  if (uv_tcp_getpeername(&handle_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return i;
+  char host[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET6) {
+    const auto* a6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    uv_ip6_name(a6, host, sizeof host);
+    i.peer = "[" + std::string(host) + "]:" + std::to_string(ntohs(a6->sin6_port));
+  } else {
+    const auto* a4 = reinterpret_cast<const sockaddr_in*>(&addr);
+    uv_ip4_name(a4, host, sizeof host);
+    i.peer = std::string(host) + ":" + std::to_string(ntohs(a4->sin_port));
+  }
+  return i;
 }
 
 ListenerKind Connection::kind() const {

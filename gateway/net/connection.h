@@ -55,6 +55,7 @@ class Connection final : public core::Link {
   size_t queued_bytes() const override;
   void close() override;
   uint64_t id() const override { return id_; }
+  Info info() const override;
 
   void flush();
   // Stops reading while too many replies wait for the store or its output,

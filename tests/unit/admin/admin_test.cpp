@@ -10,6 +10,7 @@
 #include <string>
 
 #include "gateway/admin/api.h"
+#include "gateway/admin/json_views.h"
 #include "gateway/admin/metrics.h"
 #include "protocols/http/request.h"
 #include "protocols/mqtt/topic.h"
@@ -109,7 +110,66 @@ admin::Snapshot sample() {
   return s;
 }
 
-std::vector<admin::RetainedItem> no_retained(const std::string&) { return {}; }
+std::vector<admin::RetainedItem> three_retained(const std::string& filter) {
+  const std::vector<admin::RetainedItem> all = {
+      {"plant/a/temp", "21.5", 1, 0, "text/plain"},
+      {"plant/b/raw", std::string("\x00\xff\x10", 3), 0, 0, {}},
+      {"plant/b/temp", "19.0", 0, 1900000000000, {}},
+  };
+  std::vector<admin::RetainedItem> out;
+  for (const auto& m : all) {
+    if (mqtt::topic_matches(filter, m.topic)) out.push_back(m);
+  }
+  return out;
+}
+
+// Canned answers, and what the routes asked: the routes' parsing and JSON
+// are tested here; what the gateway answers, against a real one
+// (tests/integration/admin_test.cpp).
+class FakeBackend final : public admin::Backend {
+ public:
+  admin::Snapshot snapshot() override { return snap; }
+  std::vector<admin::RetainedItem> retained(const std::string& filter) override { return three_retained(filter); }
+  admin::Answer<admin::Page<admin::ClientItem>> clients(const admin::ClientQuery& q) override {
+    client_query = q;
+    return {outcome, client_page};
+  }
+  admin::Answer<admin::ClientItem> client(const std::string& id) override {
+    asked_id = id;
+    return {outcome, client_page.items.empty() ? admin::ClientItem{} : client_page.items.front()};
+  }
+  admin::Outcome kick(const std::string& id, bool discard) override {
+    asked_id = id;
+    discarded = discard;
+    return outcome;
+  }
+  admin::Answer<admin::Page<admin::SubscriptionItem>> subscriptions(const admin::SubscriptionQuery& q) override {
+    subscription_query = q;
+    return {outcome, {1, {{"dev/1", "$share/g/plant/#", 1, false, false, 7}}}};
+  }
+  admin::Answer<admin::Page<admin::TopicItem>> topics(const admin::TopicQuery& q) override {
+    topic_query = q;
+    return {outcome, {2, {{"plant/#", 3, 1}}}};
+  }
+  admin::Outcome delete_retained(const std::string& topic) override {
+    asked_id = topic;
+    return outcome;
+  }
+  admin::Answer<size_t> publish(admin::PublishRequest r) override {
+    published = std::move(r);
+    return {outcome, 4};
+  }
+
+  admin::Snapshot snap = sample();
+  admin::Outcome outcome = admin::Outcome::Ok;
+  admin::Page<admin::ClientItem> client_page;
+  admin::ClientQuery client_query;
+  admin::SubscriptionQuery subscription_query;
+  admin::TopicQuery topic_query;
+  std::string asked_id;
+  bool discarded = false;
+  std::optional<admin::PublishRequest> published;
+};
 
 Request get(const std::string& path, const std::string& token = {}) {
   Request r;
@@ -120,7 +180,7 @@ Request get(const std::string& path, const std::string& token = {}) {
 }
 
 TEST(AdminApi, HealthAndStatsReportTheSnapshot) {
-  admin::Api api({}, {sample, no_retained});
+  admin::Api api({}, std::make_shared<FakeBackend>());
   auto r = api.handle(get("/api/v1/health"));
   EXPECT_EQ(r.status, 200);
   const auto health = nlohmann::json::parse(r.body);
@@ -140,19 +200,16 @@ TEST(AdminApi, HealthAndStatsReportTheSnapshot) {
 }
 
 TEST(AdminApi, AStoreErrorMakesHealthSay503) {
-  admin::Api api({}, {[] {
-                      admin::Snapshot s = sample();
-                      s.store_ok = false;
-                      return s;
-                    },
-                    no_retained});
+  auto backend = std::make_shared<FakeBackend>();
+  backend->snap.store_ok = false;
+  admin::Api api({}, backend);
   const auto r = api.handle(get("/api/v1/health"));
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(nlohmann::json::parse(r.body)["status"], "degraded");
 }
 
 TEST(AdminApi, ErrorsAreJsonWithTheRightStatus) {
-  admin::Api api({}, {sample, no_retained});
+  admin::Api api({}, std::make_shared<FakeBackend>());
   auto r = api.handle(get("/api/v2/nothing"));
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "not_found");
@@ -161,12 +218,18 @@ TEST(AdminApi, ErrorsAreJsonWithTheRightStatus) {
   r = api.handle(post);
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "method_not_allowed");
+  Request del = get("/api/v1/retained/a");
+  del.method = "PUT";
+  r = api.handle(del);
+  EXPECT_EQ(r.status, 405);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].second, "GET, DELETE") << "Allow names every method of the path";
 }
 
 TEST(AdminApi, WithTokensEveryRouteButHealthNeedsOne) {
-  admin::Api api({"alpha", "beta"}, {sample, no_retained});
+  admin::Api api({"alpha", "beta"}, std::make_shared<FakeBackend>());
   EXPECT_EQ(api.handle(get("/api/v1/health")).status, 200);
-  for (const std::string path : {"/api/v1/stats", "/metrics"}) {
+  for (const std::string path : {"/api/v1/stats", "/metrics", "/api/v1/clients", "/api/v1/topics"}) {
     const auto denied = api.handle(get(path));
     EXPECT_EQ(denied.status, 401) << path;
     EXPECT_EQ(nlohmann::json::parse(denied.body)["error"], "unauthorized");
@@ -176,19 +239,6 @@ TEST(AdminApi, WithTokensEveryRouteButHealthNeedsOne) {
   }
 }
 
-std::vector<admin::RetainedItem> three_retained(const std::string& filter) {
-  const std::vector<admin::RetainedItem> all = {
-      {"plant/a/temp", "21.5", 1, 0, "text/plain"},
-      {"plant/b/raw", std::string("\x00\xff\x10", 3), 0, 0, {}},
-      {"plant/b/temp", "19.0", 0, 1900000000000, {}},
-  };
-  std::vector<admin::RetainedItem> out;
-  for (const auto& m : all) {
-    if (mqtt::topic_matches(filter, m.topic)) out.push_back(m);
-  }
-  return out;
-}
-
 Request get_query(const std::string& path, const std::string& query) {
   Request r = get(path);
   r.query = query;
@@ -196,7 +246,7 @@ Request get_query(const std::string& path, const std::string& query) {
 }
 
 TEST(AdminApi, RetainedMessagesByFilterWithPaging) {
-  admin::Api api({}, {sample, three_retained});
+  admin::Api api({}, std::make_shared<FakeBackend>());
   auto r = api.handle(get_query("/api/v1/retained", "filter=plant%2F%2B%2Ftemp"));
   ASSERT_EQ(r.status, 200) << r.body;
   auto body = nlohmann::json::parse(r.body);
@@ -221,7 +271,7 @@ TEST(AdminApi, RetainedMessagesByFilterWithPaging) {
 }
 
 TEST(AdminApi, OneRetainedTopicByItsName) {
-  admin::Api api({}, {sample, three_retained});
+  admin::Api api({}, std::make_shared<FakeBackend>());
   for (const std::string path : {"/api/v1/retained/plant/a/temp", "/api/v1/retained/plant%2Fa%2Ftemp"}) {
     const auto r = api.handle(get(path));
     ASSERT_EQ(r.status, 200) << path;
@@ -231,6 +281,243 @@ TEST(AdminApi, OneRetainedTopicByItsName) {
   EXPECT_EQ(none.status, 404);
   EXPECT_EQ(nlohmann::json::parse(none.body)["error"], "not_found");
   EXPECT_EQ(api.handle(get("/api/v1/retained/plant/%2B/temp")).status, 400) << "a wildcard is not a topic name";
+}
+
+Request with_method(Request r, const std::string& method, const std::string& body = {}) {
+  r.method = method;
+  r.body = body;
+  return r;
+}
+
+TEST(AdminApi, ClientsListPassesFiltersAndPagingAndShowsEachClient) {
+  auto backend = std::make_shared<FakeBackend>();
+  admin::ClientItem dev;
+  dev.client_id = "dev/1";
+  dev.connected = true;
+  dev.username = "alice";
+  dev.transport = "mqtts";
+  dev.protocol = "5.0";
+  dev.peer = "127.0.0.1:50000";
+  dev.keep_alive_s = 30;
+  dev.connected_at_ms = 1800000000000;
+  dev.persistent = true;
+  dev.session_expiry_s = 3600;
+  dev.inflight = 2;
+  dev.queued = 5;
+  dev.subscription_count = 1;
+  admin::ClientItem offline;
+  offline.client_id = "dev/2";
+  offline.persistent = true;
+  backend->client_page = {7, {dev, offline}};
+  admin::Api api({}, backend);
+
+  auto r = api.handle(get_query("/api/v1/clients",
+                                "id_prefix=dev%2F&username=alice&transport=mqtts&state=connected&limit=2&offset=3"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(backend->client_query.id_prefix, "dev/");
+  EXPECT_EQ(backend->client_query.username, "alice");
+  EXPECT_EQ(backend->client_query.transport, "mqtts");
+  EXPECT_EQ(backend->client_query.state, admin::ClientQuery::State::Connected);
+  EXPECT_EQ(backend->client_query.paging.limit, 2u);
+  EXPECT_EQ(backend->client_query.paging.offset, 3u);
+  const auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["total"], 7);
+  EXPECT_EQ(body["offset"], 3);
+  ASSERT_EQ(body["items"].size(), 2u);
+  const auto& c = body["items"][0];
+  EXPECT_EQ(c["client_id"], "dev/1");
+  EXPECT_EQ(c["connected"], true);
+  EXPECT_EQ(c["username"], "alice");
+  EXPECT_EQ(c["transport"], "mqtts");
+  EXPECT_EQ(c["protocol"], "5.0");
+  EXPECT_EQ(c["peer"], "127.0.0.1:50000");
+  EXPECT_EQ(c["keep_alive_s"], 30);
+  EXPECT_EQ(c["connected_at_ms"], 1800000000000);
+  EXPECT_EQ(c["session_expiry_s"], 3600);
+  EXPECT_EQ(c["inflight"], 2);
+  EXPECT_EQ(c["queued"], 5);
+  EXPECT_FALSE(body["items"][1].contains("peer")) << "an offline session has no connection to show";
+
+  EXPECT_EQ(api.handle(get_query("/api/v1/clients", "state=asleep")).status, 400);
+  EXPECT_EQ(api.handle(get_query("/api/v1/clients", "transport=udp")).status, 400);
+  EXPECT_EQ(api.handle(get_query("/api/v1/clients", "limit=1001")).status, 400);
+  r = api.handle(get_query("/api/v1/clients", "state=offline"));
+  EXPECT_EQ(backend->client_query.state, admin::ClientQuery::State::Offline);
+  EXPECT_EQ(backend->client_query.paging.limit, 100u) << "the default page";
+}
+
+TEST(AdminApi, OneClientByItsPercentEncodedId) {
+  auto backend = std::make_shared<FakeBackend>();
+  admin::ClientItem dev;
+  dev.client_id = "dev/1 x";
+  dev.subscriptions = {{"dev/1 x", "cmd/#", 2, true, false, 0}, {"dev/1 x", "$share/g/t", 1, false, true, 9}};
+  backend->client_page = {1, {dev}};
+  admin::Api api({}, backend);
+  auto r = api.handle(get("/api/v1/clients/dev%2F1%20x"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(backend->asked_id, "dev/1 x");
+  const auto body = nlohmann::json::parse(r.body);
+  ASSERT_EQ(body["subscriptions"].size(), 2u);
+  EXPECT_EQ(body["subscriptions"][0]["filter"], "cmd/#");
+  EXPECT_EQ(body["subscriptions"][0]["no_local"], true);
+  EXPECT_EQ(body["subscriptions"][1]["share_group"], "g");
+  EXPECT_EQ(body["subscriptions"][1]["topic_filter"], "t");
+  EXPECT_EQ(body["subscriptions"][1]["subscription_id"], 9);
+
+  backend->outcome = admin::Outcome::NotFound;
+  r = api.handle(get("/api/v1/clients/ghost"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "not_found");
+  backend->outcome = admin::Outcome::Busy;
+  r = api.handle(get("/api/v1/clients/dev"));
+  EXPECT_EQ(r.status, 503) << "workers that do not answer in time";
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "busy");
+  EXPECT_EQ(api.handle(get("/api/v1/clients/%ff")).status, 400) << "not UTF-8";
+}
+
+TEST(AdminApi, DeleteClientKicksAndSessionTrueDiscards) {
+  auto backend = std::make_shared<FakeBackend>();
+  admin::Api api({}, backend);
+  auto r = api.handle(with_method(get("/api/v1/clients/dev%2F1"), "DELETE"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(backend->asked_id, "dev/1");
+  EXPECT_FALSE(backend->discarded);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["session_discarded"], false);
+  r = api.handle(with_method(get_query("/api/v1/clients/dev", "session=true"), "DELETE"));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(backend->discarded);
+  EXPECT_EQ(api.handle(with_method(get_query("/api/v1/clients/dev", "session=yes"), "DELETE")).status, 400);
+  backend->outcome = admin::Outcome::NotConnected;
+  r = api.handle(with_method(get("/api/v1/clients/dev"), "DELETE"));
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "not_connected");
+}
+
+TEST(AdminApi, SubscriptionsAndTopicsPassTheirFilters) {
+  auto backend = std::make_shared<FakeBackend>();
+  admin::Api api({}, backend);
+  auto r = api.handle(get_query("/api/v1/subscriptions", "client_id=dev%2F1&filter=a%2F%23&share_group=g&qos=1"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(backend->subscription_query.client_id, "dev/1");
+  EXPECT_EQ(backend->subscription_query.filter, "a/#");
+  EXPECT_EQ(backend->subscription_query.share_group, "g");
+  EXPECT_EQ(backend->subscription_query.qos, 1);
+  auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["items"][0]["client_id"], "dev/1");
+  EXPECT_EQ(body["items"][0]["share_group"], "g");
+  EXPECT_EQ(api.handle(get_query("/api/v1/subscriptions", "qos=3")).status, 400);
+  api.handle(get("/api/v1/subscriptions"));
+  EXPECT_EQ(backend->subscription_query.qos, -1) << "no qos: any";
+
+  r = api.handle(get_query("/api/v1/topics", "match=plant%2Fa%2Ftemp"));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(backend->topic_query.match, "plant/a/temp");
+  body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["total"], 2);
+  EXPECT_EQ(body["items"][0]["filter"], "plant/#");
+  EXPECT_EQ(body["items"][0]["subscriptions"], 3);
+  EXPECT_EQ(body["items"][0]["shared"], 1);
+  EXPECT_EQ(api.handle(get_query("/api/v1/topics", "match=plant%2F%2B")).status, 400) << "match takes a topic";
+}
+
+TEST(AdminApi, DeleteRetained) {
+  auto backend = std::make_shared<FakeBackend>();
+  admin::Api api({}, backend);
+  auto r = api.handle(with_method(get("/api/v1/retained/plant/a/temp"), "DELETE"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(backend->asked_id, "plant/a/temp");
+  EXPECT_EQ(nlohmann::json::parse(r.body)["deleted"], true);
+  backend->outcome = admin::Outcome::NotFound;
+  EXPECT_EQ(api.handle(with_method(get("/api/v1/retained/x"), "DELETE")).status, 404);
+  backend->outcome = admin::Outcome::StoreError;
+  r = api.handle(with_method(get("/api/v1/retained/x"), "DELETE"));
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "store_error");
+}
+
+TEST(AdminApi, PublishTakesTextOrBase64AndMqtt5Properties) {
+  auto backend = std::make_shared<FakeBackend>();
+  admin::Api api({}, backend);
+  const std::string body = R"({"topic": "plant/a/cmd", "payload": "AP8=", "payload_encoding": "base64",
+    "qos": 1, "retain": true,
+    "properties": {"content_type": "application/octet-stream", "message_expiry_interval": 60,
+                   "response_topic": "plant/a/reply", "correlation_data": "42",
+                   "user_properties": {"z": "1", "a": "2"}}})";
+  auto r = api.handle(with_method(get("/api/v1/publish"), "POST", body));
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(backend->published);
+  const admin::PublishRequest& p = *backend->published;
+  EXPECT_EQ(p.topic, "plant/a/cmd");
+  EXPECT_EQ(p.payload, std::string("\x00\xff", 2));
+  EXPECT_EQ(p.qos, 1);
+  EXPECT_TRUE(p.retain);
+  EXPECT_EQ(p.props->content_type, "application/octet-stream");
+  EXPECT_EQ(p.props->message_expiry, 60u);
+  EXPECT_EQ(p.props->response_topic, "plant/a/reply");
+  EXPECT_EQ(p.props->correlation_data, "42");
+  const mqtt::UserProperties written_order = {{"z", "1"}, {"a", "2"}};
+  EXPECT_EQ(p.props->user_properties, written_order) << "user properties keep their order [MQTT-3.3.2-18]";
+  const auto answer = nlohmann::json::parse(r.body);
+  EXPECT_EQ(answer["matched"], 4);
+  EXPECT_EQ(answer["qos"], 1);
+
+  r = api.handle(with_method(get("/api/v1/publish"), "POST", R"({"topic": "t", "payload": "héllo"})"));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(backend->published->payload, "héllo");
+  EXPECT_EQ(backend->published->qos, 0);
+  EXPECT_TRUE(backend->published->props.null()) << "no properties: none sent";
+
+  backend->outcome = admin::Outcome::Busy;
+  EXPECT_EQ(api.handle(with_method(get("/api/v1/publish"), "POST", R"({"topic": "t"})")).status, 503);
+  Request g = get("/api/v1/publish");
+  EXPECT_EQ(api.handle(g).status, 405);
+}
+
+TEST(AdminApi, PublishRefusesWhatMqttWouldNot) {
+  admin::Api api({}, std::make_shared<FakeBackend>());
+  const std::pair<std::string, std::string> bad[] = {
+      {"{", "the body must be a JSON object"},
+      {"[1]", "the body must be a JSON object"},
+      {R"({"payload": "x"})", "topic must be a topic name (no wildcards)"},
+      {R"({"topic": "a/+"})", "topic must be a topic name (no wildcards)"},
+      {R"({"topic": ""})", "topic must be a topic name (no wildcards)"},
+      {R"({"topic": "$SYS/broker/uptime"})", "$SYS topics are the gateway's own"},
+      {R"({"topic": "t", "qos": 3})", "qos is unknown or of the wrong type"},
+      {R"({"topic": "t", "retain": "yes"})", "retain is unknown or of the wrong type"},
+      {R"({"topic": "t", "colour": "red"})", "colour is unknown or of the wrong type"},
+      {R"({"topic": "t", "payload": "a=b", "payload_encoding": "base64"})", "payload is not base64"},
+      {R"({"topic": "t", "payload_encoding": "hex"})", "payload_encoding is text or base64"},
+      {R"({"topic": "t", "properties": {"topic_alias": 1}})", "properties.topic_alias is unknown or of the wrong type"},
+      {R"({"topic": "t", "properties": {"response_topic": "a/#"}})",
+       "properties.response_topic is unknown or of the wrong type"},
+      {R"({"topic": "t", "payload": "/w==", "payload_encoding": "base64", "properties": {"payload_format_indicator": 1}})",
+       "payload_format_indicator 1 needs a UTF-8 payload"},
+  };
+  for (const auto& [body, message] : bad) {
+    const auto r = api.handle(with_method(get("/api/v1/publish"), "POST", body));
+    EXPECT_EQ(r.status, 400) << body;
+    const auto j = nlohmann::json::parse(r.body);
+    EXPECT_EQ(j["error"], "bad_request") << body;
+    EXPECT_EQ(j["message"], message) << body;
+  }
+}
+
+TEST(AdminJson, Base64RoundTripsAndRefusesNonStandardInput) {
+  // Not UTF-8, so shown as base64; every length modulo 3.
+  for (const std::string& raw : {std::string("\xff"), std::string("\xff\x00"), std::string("\xff\x00\x10"),
+                                 std::string("\x80\x00\x10\xfe", 4)}) {
+    nlohmann::json item;
+    admin::put_payload(item, raw);
+    ASSERT_EQ(item["payload_encoding"], "base64");
+    EXPECT_EQ(admin::decode_base64(item["payload"].get<std::string>()), raw);
+  }
+  EXPECT_EQ(admin::decode_base64(""), "");
+  EXPECT_EQ(admin::decode_base64("Zm9v"), "foo");
+  EXPECT_EQ(admin::decode_base64("Zg=="), "f");
+  EXPECT_FALSE(admin::decode_base64("Zg="));
+  EXPECT_FALSE(admin::decode_base64("Z=g="));
+  EXPECT_FALSE(admin::decode_base64("Zm9 "));
+  EXPECT_FALSE(admin::decode_base64("Zm9v\n"));
 }
 
 // Every line of the page against the text format's grammar

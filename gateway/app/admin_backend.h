@@ -1,0 +1,38 @@
+// The admin endpoint's view of a running gateway. Counters are read from
+// atomics on the admin thread; sessions and clients belong to their shards,
+// so a question about them is posted to every worker (or to the client id's
+// home worker) and answered on that worker's thread, while the admin thread
+// waits at most kWorkerAnswerTimeout — a busy or stopping gateway gets
+// "busy" (503), never a hung admin thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "gateway/admin/backend.h"
+#include "gateway/net/gateway.h"
+
+namespace edgemq::app {
+
+class GatewayBackend final : public admin::Backend {
+ public:
+  static constexpr std::chrono::milliseconds kWorkerAnswerTimeout{3000};
+
+  explicit GatewayBackend(net::Gateway& gateway) : gateway_(gateway) {}
+
+  admin::Snapshot snapshot() override;
+  std::vector<admin::RetainedItem> retained(const std::string& filter) override;
+  admin::Answer<admin::Page<admin::ClientItem>> clients(const admin::ClientQuery& q) override;
+  admin::Answer<admin::ClientItem> client(const std::string& client_id) override;
+  admin::Outcome kick(const std::string& client_id, bool discard_session) override;
+  admin::Answer<admin::Page<admin::SubscriptionItem>> subscriptions(const admin::SubscriptionQuery& q) override;
+  admin::Answer<admin::Page<admin::TopicItem>> topics(const admin::TopicQuery& q) override;
+  admin::Outcome delete_retained(const std::string& topic) override;
+  admin::Answer<size_t> publish(admin::PublishRequest request) override;
+
+ private:
+  net::Gateway& gateway_;
+  uint64_t last_store_errors_ = 0;  // for health: a store error since the last look
+};
+
+}  // namespace edgemq::app
