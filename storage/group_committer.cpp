@@ -3,6 +3,8 @@
 // and everything that arrived during one write joins the next one.
 #include "storage/group_committer.h"
 
+#include <chrono>
+
 namespace edgemq::storage {
 
 GroupCommitter::GroupCommitter(Store& store, bool sync) : store_(store), sync_(sync) {
@@ -49,8 +51,14 @@ uint64_t GroupCommitter::sets_committed() const {
   return sets_;
 }
 
+void GroupCommitter::set_observer(Observer o) {
+  std::lock_guard lock(mu_);
+  observer_ = std::move(o);
+}
+
 void GroupCommitter::run() {
   std::vector<Pending> batch;
+  Observer observer;
   for (;;) {
     {
       std::unique_lock lock(mu_);
@@ -58,10 +66,16 @@ void GroupCommitter::run() {
       // stop() drains: exit only once nothing is left to commit.
       if (queue_.empty()) return;
       batch.swap(queue_);
+      if (!observer && observer_) observer = observer_;
     }
     WriteSet merged;
     for (Pending& p : batch) merged.append(std::move(p.ws));
+    const auto started = std::chrono::steady_clock::now();
     const Status status = store_.apply(merged, sync_);
+    if (observer) {
+      observer(static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count()));
+    }
     if (status.ok) {
       std::lock_guard lock(mu_);
       ++batches_;

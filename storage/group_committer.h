@@ -27,6 +27,11 @@ class GroupCommitter {
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
 
+  // Called on the committer thread after each batch's store write, with how
+  // long the write (and its fsync) took, for a latency histogram. Thread-safe.
+  using Observer = std::function<void(uint64_t write_ns)>;
+  void set_observer(Observer o);
+
   // Thread-safe. Sets are applied in submit order. `done` may be empty.
   void submit(WriteSet ws, Completion done = {});
 
@@ -49,6 +54,7 @@ class GroupCommitter {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::vector<Pending> queue_;
+  Observer observer_;  // guarded by mu_
   bool stopping_ = false;
   uint64_t batches_ = 0;
   uint64_t sets_ = 0;

@@ -78,14 +78,22 @@ http::Response health(Backend& b, const http::Request&, std::string_view) {
   return json_response(health_json(s), s.store_ok ? 200 : 503);
 }
 
+// The counters and, when the workers answer within a second, what their
+// sessions hold.
+Snapshot full_snapshot(Backend& b) {
+  Snapshot s = b.snapshot();
+  s.sessions = b.session_totals();
+  return s;
+}
+
 http::Response stats(Backend& b, const http::Request&, std::string_view) {
-  return json_response(stats_json(b.snapshot()));
+  return json_response(stats_json(full_snapshot(b)));
 }
 
 http::Response metrics(Backend& b, const http::Request&, std::string_view) {
   http::Response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  r.body = render_metrics(b.snapshot());
+  r.body = render_metrics(full_snapshot(b));
   return r;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,8 @@ class Backend {
   virtual ~Backend() = default;
   // Read from thread-safe counters; never Busy.
   virtual Snapshot snapshot() = 0;
+  // Summed over the workers; nullopt when they did not answer in time.
+  virtual std::optional<SessionTotals> session_totals() = 0;
   // Retained messages whose topic matches a valid filter, unexpired, in
   // topic order.
   virtual std::vector<RetainedItem> retained(const std::string& filter) = 0;

@@ -38,26 +38,52 @@ json stats_json(const Snapshot& s) {
     by_listener[c.listener] = by_listener.value(c.listener, uint64_t{0}) + c.count;
     by_protocol[c.protocol] = by_protocol.value(c.protocol, uint64_t{0}) + c.count;
   }
-  return {{"version", s.version},
-          {"uptime_s", s.uptime_s},
-          {"connections", {{"current", s.connections},
+  json attempts = json::object();
+  for (const auto& a : s.connect_attempts) attempts[a.listener][a.result] = a.count;
+  json qos = json::object();
+  for (size_t i = 0; i < s.received_by_qos.size() && i < s.sent_by_qos.size(); ++i) {
+    json one = {{"received", s.received_by_qos[i].second}, {"sent", s.sent_by_qos[i].second}};
+    if (i < s.received_payload_bytes_by_qos.size()) one["received_bytes"] = s.received_payload_bytes_by_qos[i].second;
+    if (i < s.sent_payload_bytes_by_qos.size()) one["sent_bytes"] = s.sent_payload_bytes_by_qos[i].second;
+    qos[s.received_by_qos[i].first] = std::move(one);
+  }
+  const uint64_t commits = s.commit_duration.count();
+  json out = {
+      {"version", s.version},
+      {"uptime_s", s.uptime_s},
+      {"connections", {{"current", s.connections},
                            {"by_listener", by_listener},
                            {"by_protocol", by_protocol},
                            {"accepted", pairs_object(s.accepted_by_listener)},
                            {"protocol_errors", s.protocol_errors},
                            {"keepalive_timeouts", s.keepalive_timeouts},
-                           {"tls_handshake_failures", s.tls_handshake_failures}}},
-          {"messages", {{"received", s.messages_received},
-                        {"sent", s.messages_sent},
-                        {"dropped", pairs_object(s.dropped)},
-                        {"wills_published", s.wills_published}}},
-          {"bytes", {{"received", s.bytes_received}, {"sent", s.bytes_sent}}},
-          {"retained", s.retained},
-          {"sessions_expired", s.sessions_expired},
-          {"store", {{"ok", s.store_ok}, {"errors", s.store_errors}}},
-          {"process", {{"rss_bytes", s.process_rss_bytes},
-                       {"cpu_seconds", s.process_cpu_seconds},
-                       {"open_fds", s.process_open_fds}}}};
+                           {"tls_handshake_failures", s.tls_handshake_failures},
+                           {"attempts", attempts},
+                           {"disconnects", pairs_object(s.disconnects)}}},
+      {"messages", {{"received", s.messages_received},
+                    {"sent", s.messages_sent},
+                    {"by_qos", qos},
+                    {"dropped", pairs_object(s.dropped)},
+                    {"wills_published", s.wills_published}}},
+      {"bytes", {{"received", s.bytes_received}, {"sent", s.bytes_sent}}},
+      {"retained", s.retained},
+      {"sessions_expired", s.sessions_expired},
+      {"store", {{"ok", s.store_ok},
+                 {"errors", s.store_errors},
+                 {"commits", commits},
+                 {"commit_ms_mean", commits == 0 ? 0.0 : s.commit_duration.sum_s * 1000 / static_cast<double>(commits)}}},
+      {"loop_lag_ms", {{"max", s.loop_lag_max_ms}}},
+      {"process", {{"rss_bytes", s.process_rss_bytes},
+                   {"cpu_seconds", s.process_cpu_seconds},
+                   {"open_fds", s.process_open_fds}}}};
+  if (s.sessions) {
+    out["sessions"] = {{"connected", s.sessions->connected},
+                       {"offline", s.sessions->offline},
+                       {"queued", s.sessions->queued},
+                       {"inflight", s.sessions->inflight},
+                       {"subscriptions", s.sessions->subscriptions}};
+  }
+  return out;
 }
 
 void put_payload(json& item, const std::string& payload) {

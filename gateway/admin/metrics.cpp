@@ -77,9 +77,6 @@ constexpr Scalar kRest[] = {
      number<&Snapshot::keepalive_timeouts>},
     {"edgemq_tls_handshake_failures_total", "counter", "TLS connections that ended before their handshake did.",
      number<&Snapshot::tls_handshake_failures>},
-    {"edgemq_messages_received_total", "counter", "PUBLISH packets received from clients.",
-     number<&Snapshot::messages_received>},
-    {"edgemq_messages_sent_total", "counter", "PUBLISH packets sent to clients.", number<&Snapshot::messages_sent>},
     {"edgemq_received_bytes_total", "counter", "Bytes read from client sockets.", number<&Snapshot::bytes_received>},
     {"edgemq_sent_bytes_total", "counter", "Bytes queued for client sockets.", number<&Snapshot::bytes_sent>},
 };
@@ -109,6 +106,38 @@ void labelled(Writer& w, const char* name, const char* help, const char* key,
   for (const auto& [v, n] : values) w.sample(name, static_cast<double>(n), label(key, v));
 }
 
+// A bound as the `le` label writes it: shortest form that reads back the same.
+std::string bound_text(double b) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", b);
+  return buf;
+}
+
+// One histogram's samples (the family line written by the caller):
+// cumulative buckets, +Inf, _sum and _count.
+void histogram(Writer& w, const std::string& name, const HistogramData& h, const std::string& labels = {}) {
+  const std::string prefix = labels.empty() ? std::string() : labels + ",";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < h.counts.size(); ++i) {
+    cumulative += h.counts[i];
+    const std::string le = i < h.bounds.size() ? bound_text(h.bounds[i]) : "+Inf";
+    w.sample((name + "_bucket").c_str(), static_cast<double>(cumulative), prefix + label("le", le));
+  }
+  w.sample((name + "_sum").c_str(), h.sum_s, labels);
+  w.sample((name + "_count").c_str(), static_cast<double>(cumulative), labels);
+}
+
+void sessions(Writer& w, const SessionTotals& t) {
+  w.family("edgemq_sessions", "gauge", "Sessions held, by state (offline: persistent, no connection).");
+  w.sample("edgemq_sessions", static_cast<double>(t.connected), label("state", "connected"));
+  w.sample("edgemq_sessions", static_cast<double>(t.offline), label("state", "offline"));
+  w.one("edgemq_queued_messages", "gauge", "QoS 1/2 messages waiting in sessions for the inflight window or their client.",
+        static_cast<double>(t.queued));
+  w.one("edgemq_inflight_messages", "gauge", "QoS 1/2 messages sent to clients and not yet acknowledged.",
+        static_cast<double>(t.inflight));
+  w.one("edgemq_subscriptions", "gauge", "Subscriptions held by sessions.", static_cast<double>(t.subscriptions));
+}
+
 }  // namespace
 
 std::string render_metrics(const Snapshot& s) {
@@ -121,11 +150,34 @@ std::string render_metrics(const Snapshot& s) {
     w.sample("edgemq_connections", static_cast<double>(c.count),
              label("listener", c.listener) + "," + label("protocol", c.protocol));
   }
-  labelled(w, "edgemq_connections_accepted_total", "Connections accepted, by listener.", "listener",
+  labelled(w, "edgemq_connections_accepted_total", "Sockets accepted, by listener.", "listener",
            s.accepted_by_listener);
+  w.family("edgemq_connect_attempts_total", "counter",
+           "Connection attempts (socket to CONNACK), by listener and how they ended.");
+  for (const auto& a : s.connect_attempts) {
+    w.sample("edgemq_connect_attempts_total", static_cast<double>(a.count),
+             label("listener", a.listener) + "," + label("result", a.result));
+  }
+  labelled(w, "edgemq_disconnects_total", "Connected clients that went away, by reason.", "reason", s.disconnects);
   scalars(w, kRest, s);
+  labelled(w, "edgemq_messages_received_total", "PUBLISH packets received from clients, by QoS.", "qos",
+           s.received_by_qos);
+  labelled(w, "edgemq_messages_sent_total", "PUBLISH packets sent to clients, by QoS.", "qos", s.sent_by_qos);
+  labelled(w, "edgemq_message_payload_received_bytes_total", "Payload bytes of PUBLISH packets received, by QoS.",
+           "qos", s.received_payload_bytes_by_qos);
+  labelled(w, "edgemq_message_payload_sent_bytes_total", "Payload bytes of PUBLISH packets sent, by QoS.", "qos",
+           s.sent_payload_bytes_by_qos);
   labelled(w, "edgemq_dropped_messages_total", "Messages not delivered, by cause.", "cause", s.dropped);
+  if (s.sessions) sessions(w, *s.sessions);
   scalars(w, kTail, s);
+  w.family("edgemq_store_commit_duration_seconds", "histogram",
+           "Duration of one group commit's store write (and fsync with durability power).");
+  histogram(w, "edgemq_store_commit_duration_seconds", s.commit_duration);
+  w.family("edgemq_loop_lag_seconds", "histogram",
+           "How late each worker's 100 ms tick ran: time its event loop was busy elsewhere.");
+  for (size_t i = 0; i < s.loop_lag.size(); ++i) {
+    histogram(w, "edgemq_loop_lag_seconds", s.loop_lag[i], label("worker", std::to_string(i)));
+  }
   return w.take();
 }
 

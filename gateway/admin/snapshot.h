@@ -4,11 +4,34 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace edgemq::admin {
+
+// A latency histogram as Prometheus shows it: `counts` per bucket (not
+// cumulative), one more than `bounds` (the last is +Inf); seconds.
+struct HistogramData {
+  std::vector<double> bounds;
+  std::vector<uint64_t> counts;
+  double sum_s = 0;
+  uint64_t count() const {
+    uint64_t n = 0;
+    for (uint64_t c : counts) n += c;
+    return n;
+  }
+};
+
+// What the sessions hold, summed over the workers (who must be asked).
+struct SessionTotals {
+  uint64_t connected = 0;
+  uint64_t offline = 0;  // persistent sessions without a connection
+  uint64_t queued = 0;    // QoS 1/2 messages waiting for the inflight window or the client
+  uint64_t inflight = 0;  // QoS 1/2 messages sent, not yet acknowledged
+  uint64_t subscriptions = 0;
+};
 
 struct Snapshot {
   std::string version;
@@ -37,6 +60,23 @@ struct Snapshot {
   uint64_t wills_published = 0;
   uint64_t sessions_expired = 0;
   uint64_t store_errors = 0;
+
+  // By QoS ("0", "1", "2"): PUBLISH packets and their payload bytes.
+  std::vector<std::pair<std::string, uint64_t>> received_by_qos, sent_by_qos;
+  std::vector<std::pair<std::string, uint64_t>> received_payload_bytes_by_qos, sent_payload_bytes_by_qos;
+  std::vector<std::pair<std::string, uint64_t>> disconnects;  // reason -> connections
+  struct Attempts {
+    std::string listener;
+    std::string result;  // "accepted", "rejected", "timeout", ...
+    uint64_t count = 0;
+  };
+  std::vector<Attempts> connect_attempts;
+  HistogramData commit_duration;   // one group commit's store write
+  std::vector<HistogramData> loop_lag;  // by worker
+  double loop_lag_max_ms = 0;       // the worst worker's worst tick in its last second
+  // Only where a route asked the workers (stats, metrics); absent when they
+  // did not answer in time.
+  std::optional<SessionTotals> sessions;
 
   uint64_t process_rss_bytes = 0;
   double process_cpu_seconds = 0;

@@ -136,6 +136,18 @@ bool by_client_then_filter(const admin::SubscriptionItem& a, const admin::Subscr
 
 bool by_client_id(const admin::ClientItem& a, const admin::ClientItem& b) { return a.client_id < b.client_id; }
 
+admin::HistogramData histogram_data(const core::Histogram& h) {
+  admin::HistogramData d;
+  d.bounds.assign(std::begin(core::Histogram::kBounds), std::end(core::Histogram::kBounds));
+  for (const auto& c : h.counts) d.counts.push_back(c.load(std::memory_order_relaxed));
+  d.sum_s = static_cast<double>(h.sum_ns.load(std::memory_order_relaxed)) / 1e9;
+  return d;
+}
+
+std::vector<std::pair<std::string, uint64_t>> by_qos(const core::Stats::Counter (&counters)[3]) {
+  return {{"0", core::Stats::get(counters[0])}, {"1", core::Stats::get(counters[1])}, {"2", core::Stats::get(counters[2])}};
+}
+
 Outcome outcome_of(core::Shard::KickOutcome k) {
   switch (k) {
     case core::Shard::KickOutcome::NotFound: return Outcome::NotFound;
@@ -185,11 +197,58 @@ admin::Snapshot GatewayBackend::snapshot() {
                {"expired", core::Stats::get(st.expired_messages)},
                {"sys_publish", core::Stats::get(st.dropped_sys_publish)},
                {"retained_on_subscribe", core::Stats::get(st.dropped_retained_on_subscribe)}};
+  s.received_by_qos = by_qos(st.received_by_qos);
+  s.sent_by_qos = by_qos(st.sent_by_qos);
+  s.received_payload_bytes_by_qos = by_qos(st.received_payload_bytes_by_qos);
+  s.sent_payload_bytes_by_qos = by_qos(st.sent_payload_bytes_by_qos);
+  for (size_t r = 1; r < static_cast<size_t>(core::DisconnectReason::Count); ++r) {
+    s.disconnects.emplace_back(core::name_of(static_cast<core::DisconnectReason>(r)), core::Stats::get(st.disconnects[r]));
+  }
+  for (ListenerKind k : {ListenerKind::Mqtt, ListenerKind::Ws, ListenerKind::Mqtts, ListenerKind::Wss}) {
+    for (size_t r = 0; r < static_cast<size_t>(core::ConnectResult::Count); ++r) {
+      s.connect_attempts.push_back({net::name_of(k), core::name_of(static_cast<core::ConnectResult>(r)),
+                                    core::Stats::get(st.connect_results[static_cast<size_t>(k)][r])});
+    }
+  }
+  s.commit_duration = histogram_data(st.commit_duration);
+  uint64_t lag_max_ns = 0;
+  for (size_t w = 0; w < st.loop_lag.size(); ++w) {
+    s.loop_lag.push_back(histogram_data(st.loop_lag[w]));
+    lag_max_ns = std::max(lag_max_ns, st.loop_lag_max_ns[w].load(std::memory_order_relaxed));
+  }
+  s.loop_lag_max_ms = static_cast<double>(lag_max_ns) / 1e6;
   s.retained = broker.retained().size();
   s.wills_published = core::Stats::get(st.wills_published);
   s.sessions_expired = core::Stats::get(st.sessions_expired);
   read_process(s);
   return s;
+}
+
+std::optional<admin::SessionTotals> GatewayBackend::session_totals() {
+  // A second at most: a scrape would rather lose these gauges than wait.
+  auto parts = ask_every_shard<admin::SessionTotals>(
+      gateway_,
+      [](core::Shard& shard) {
+        admin::SessionTotals t;
+        shard.for_each_session([&](const core::Session& s) {
+          ++(s.client != nullptr ? t.connected : t.offline);
+          t.queued += s.queue.size();
+          t.inflight += s.inflight.size();
+          t.subscriptions += s.subscriptions.size();
+        });
+        return t;
+      },
+      std::chrono::milliseconds(1000));
+  if (!parts) return std::nullopt;
+  admin::SessionTotals sum;
+  for (const admin::SessionTotals& t : *parts) {
+    sum.connected += t.connected;
+    sum.offline += t.offline;
+    sum.queued += t.queued;
+    sum.inflight += t.inflight;
+    sum.subscriptions += t.subscriptions;
+  }
+  return sum;
 }
 
 std::vector<admin::RetainedItem> GatewayBackend::retained(const std::string& filter) {

@@ -21,6 +21,7 @@ class GatewayBackend final : public admin::Backend {
   explicit GatewayBackend(net::Gateway& gateway) : gateway_(gateway) {}
 
   admin::Snapshot snapshot() override;
+  std::optional<admin::SessionTotals> session_totals() override;
   std::vector<admin::RetainedItem> retained(const std::string& filter) override;
   admin::Answer<admin::Page<admin::ClientItem>> clients(const admin::ClientQuery& q) override;
   admin::Answer<admin::ClientItem> client(const std::string& client_id) override;

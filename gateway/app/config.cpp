@@ -371,6 +371,12 @@ ConfigResult load_config(int argc, const char* const* argv, const char* (*enviro
   return r;
 }
 
+std::vector<std::pair<std::string, std::string>> config_values(const Config& c) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& k : keys()) out.emplace_back(k.name, k.get(c));
+  return out;
+}
+
 std::string config_help() {
   std::ostringstream os;
   Config defaults;

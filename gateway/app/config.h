@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gateway/core/limits.h"
@@ -43,6 +44,9 @@ struct ConfigResult {
 // `environ_lookup` returns the variable's value or nullptr (getenv in main).
 ConfigResult load_config(int argc, const char* const* argv,
                          const char* (*environ_lookup)(const char*), Config& out);
+
+// Every key's value as --help shows it, in the table's order.
+std::vector<std::pair<std::string, std::string>> config_values(const Config& c);
 
 // The --help text: every key with its flag, variable and default.
 std::string config_help();

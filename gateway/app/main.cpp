@@ -1,6 +1,7 @@
 // edgemq: starts the gateway on its configuration and runs until SIGTERM or
 // SIGINT, then stops accepting, closes connections, flushes the store and
-// exits 0. SIGHUP rereads the TLS certificate and key.
+// exits 0. SIGHUP rereads the configuration (what can change live does,
+// app/reload.h) and the TLS certificate and key.
 #include <signal.h>
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 
 #include "gateway/app/admin_endpoint.h"
 #include "gateway/app/config.h"
+#include "gateway/app/reload.h"
 #include "gateway/net/gateway.h"
 
 namespace {
@@ -106,6 +108,14 @@ int main(int argc, char** argv) {
   for (;;) {
     sigwait(&stop_signals, &sig);
     if (sig != SIGHUP) break;
+    edgemq::app::Config fresh;
+    const auto reread = edgemq::app::load_config(argc, argv, lookup_env, fresh);
+    if (reread.ok) {
+      config = edgemq::app::apply_reload(edgemq::app::plan_reload(config, fresh), gateway);
+    } else {
+      spdlog::error("SIGHUP: configuration not reloaded, the running one stays: {}", reread.error);
+    }
+    if (gateway.tls_subject().empty()) continue;  // no TLS listener
     error.clear();
     if (gateway.reload_tls(error)) {
       spdlog::info("SIGHUP: tls certificate reloaded: {}", gateway.tls_subject());

@@ -18,6 +18,7 @@ Broker::Broker(const Limits& limits, storage::Store& store, storage::GroupCommit
       auth_(auth),
       shard_count_(shard_count == 0 ? 1 : shard_count),
       router_(limits.share_strategy),
+      stats_(shard_count_),
       seq_(store.last_seq()),
       outboxes_(shard_count_, std::vector<DeliveryBatch>(shard_count_)) {}
 
@@ -63,7 +64,7 @@ bool Broker::route(const MessagePtr& m, Shard& origin, std::function<void(Shard&
   std::unique_lock retained_order(retained_order_mu_, std::defer_lock);
   if (m->retain) {
     if (store_retained) retained_order.lock();
-    const bool kept = retained_.set(m, limits_.max_retained_messages);
+    const bool kept = retained_.set(m, origin.limits().max_retained_messages);
     if (!kept) Stats::add(stats_.retained_refused);  // still routed, just not retained
     if (store_retained && kept) {
       if (m->payload.empty()) {

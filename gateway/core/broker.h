@@ -94,6 +94,8 @@ class Broker {
   // Records shard `origin` routed to `target` this loop turn (origin's thread).
   size_t outbox_size(size_t origin, size_t target) const { return outboxes_[origin][target].size(); }
 
+  // The limits the gateway started with; each shard enforces its own copy
+  // (Shard::limits), which a reload changes.
   const Limits& limits() const { return limits_; }
   Router& router() { return router_; }
   RetainedIndex& retained() { return retained_; }

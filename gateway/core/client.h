@@ -16,6 +16,7 @@
 #include "gateway/core/link.h"
 #include "gateway/core/ordered_acks.h"
 #include "gateway/core/session.h"
+#include "gateway/core/stats.h"
 #include "protocols/mqtt/packet.h"
 
 namespace edgemq::core {
@@ -63,7 +64,7 @@ class Client {
   // `connected_at_ms`: wall clock, for the admin endpoint.
   Client(Link& link, Session& session, std::optional<mqtt::Will> will, mqtt::ProtocolLevel level,
          std::optional<std::string> username = std::nullopt, uint64_t connected_at_ms = 0)
-      : link_(link), session_(&session), connected_at_ms_(connected_at_ms) {
+      : link_(link), session_(&session), connected_at_s_(static_cast<uint32_t>(connected_at_ms / 1000)) {
     const bool named = username && !username->empty();
     if (!will && level != mqtt::ProtocolLevel::V5 && !named) return;
     extras_ = std::make_unique<ClientExtras>();
@@ -90,7 +91,14 @@ class Client {
   std::string_view username() const {
     return extras_ && extras_->username ? std::string_view(*extras_->username) : std::string_view();
   }
-  uint64_t connected_at_ms() const { return connected_at_ms_; }
+  // Wall clock, to the second.
+  uint64_t connected_at_ms() const { return uint64_t{connected_at_s_} * 1000; }
+  // Why the connection is ending, when something other than the client
+  // decided it (counted by Shard::on_link_closed); the first cause wins.
+  void set_close_reason(DisconnectReason r) {
+    if (close_reason_ == DisconnectReason::None) close_reason_ = r;
+  }
+  DisconnectReason close_reason() const { return close_reason_; }
 
   bool v5() const { return v5_state() != nullptr; }
   // Null for 3.1.1 clients.
@@ -118,9 +126,11 @@ class Client {
   Session* session_;
   std::unique_ptr<ClientExtras> extras_;
   OrderedAcks acks_;
-  // 8 bytes more per connected client (its allocation goes from 48 to 64):
-  // operators ask "since when" first.
-  uint64_t connected_at_ms_;
+  // 8 bytes more per connected client (its allocation goes from glibc's
+  // 48-byte class to the 64-byte one): operators ask "since when" and "why
+  // did it go" first. Seconds since the epoch fit 32 bits until 2106.
+  uint32_t connected_at_s_;
+  DisconnectReason close_reason_ = DisconnectReason::None;
 };
 
 }  // namespace edgemq::core

@@ -10,7 +10,7 @@
 
 namespace edgemq::core {
 
-Shard::Shard(Broker& broker, size_t index) : broker_(broker), index_(index) {}
+Shard::Shard(Broker& broker, size_t index) : broker_(broker), index_(index), limits_(broker.limits()) {}
 Shard::~Shard() = default;
 
 Link* Shard::link(uint64_t link_id) const {
@@ -80,7 +80,7 @@ Shard::ConnectResult Shard::on_connect(Link& link, mqtt::Connect& c) {
   size_t home = broker_.home_shard(c.client_id);
   if (home != index_) return {ConnectOutcome::HandOver, home};
 
-  if (v5 && c.will && c.will->qos > broker_.limits().max_qos) {
+  if (v5 && c.will && c.will->qos > limits_.max_qos) {
     return reject({}, mqtt::reason::kQosNotSupported);  // [MQTT-3.2.2-12]
   }
   auto verdict = broker_.auth().authenticate(c.client_id, c.username, c.password);
@@ -190,6 +190,7 @@ void Shard::take_over(Session& s) {
   // 5.0 publishes it [MQTT-3.1.4-3, section 3.1.4]: at once when it has no
   // delay; one with a delay is not sent, as the client is back within it
   // [MQTT-3.1.3-9].
+  old->set_close_reason(DisconnectReason::TakenOver);
   std::unique_ptr<mqtt::Will> will = old->take_will();
   if (will && old->v5() && will->props->will_delay.value_or(0) == 0) publish_will(std::move(*will));
   old->detach();
@@ -212,6 +213,8 @@ void Shard::on_link_closed(uint64_t link_id, bool graceful) {
   links_.erase(it);
   if (!c) return;  // never connected
   broker_.stats().clients_connected.fetch_sub(1, std::memory_order_relaxed);
+  c->set_close_reason(graceful ? DisconnectReason::ClientDisconnect : DisconnectReason::ConnectionLost);
+  broker_.stats().count_disconnect(c->close_reason());
   Session* s = c->session();
   if ((!graceful || c->will_on_graceful_close()) && c->will()) {
     std::unique_ptr<mqtt::Will> will = c->take_will();

@@ -33,6 +33,10 @@ class Shard {
 
   size_t index() const { return index_; }
   Broker& broker() { return broker_; }
+  // The bounds this shard enforces: the broker's at start, each shard's own
+  // copy so a reload (set_limits, posted to every shard) never races a read.
+  const Limits& limits() const { return limits_; }
+  void set_limits(const Limits& l) { limits_ = l; }
 
   // --- connections (called by the net layer) ---
   // Every link of this shard, from accept to on_link_closed, by id. on_connect
@@ -174,6 +178,7 @@ class Shard {
 
   Broker& broker_;
   size_t index_;
+  Limits limits_;
   uint64_t assigned_ids_ = 0;
   uint64_t next_commit_ = 0;  // tells a session's InboundQos2 entries apart across takeovers
   uint64_t now_ms_ = 0;  // the last tick's time

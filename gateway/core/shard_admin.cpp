@@ -18,6 +18,7 @@ Shard::KickOutcome Shard::kick(std::string_view client_id, bool discard_session)
   // DISCONNECT setting it would [MQTT-3.1.2-23]; on_link_closed does the rest.
   if (discard_session) s->set_expiry(0);
   Client& c = *s->client;
+  c.set_close_reason(DisconnectReason::Kicked);
   if (c.v5()) c.link().send(mqtt::Disconnect{mqtt::reason::kAdministrativeAction, {}});
   c.link().close();
   return discard_session ? KickOutcome::SessionDiscarded : KickOutcome::Disconnected;

@@ -37,11 +37,11 @@ void Shard::deliver(Delivery& d) {
   if (qos == 0) {
     if (s.client == nullptr) {
       Stats::add(broker_.stats().dropped_offline_qos0);
-    } else if (s.client->link().queued_bytes() > broker_.limits().max_outbound_bytes) {
+    } else if (s.client->link().queued_bytes() > limits_.max_outbound_bytes) {
       Stats::add(broker_.stats().dropped_qos0_slow);
     } else if (s.client->send_message(*m, 0, 0, false, d.retain, m->expires_at_ms ? broker_.wall_ms() : 0,
                                       d.extras.get())) {
-      Stats::add(broker_.stats().messages_sent);
+      broker_.stats().count_sent(0, m->payload.size());
     } else {
       Stats::add(broker_.stats().dropped_too_large);
     }
@@ -52,7 +52,7 @@ void Shard::deliver(Delivery& d) {
 }
 
 void Shard::enqueue(Session& s, Outgoing&& o, AckGatePtr gate) {
-  const size_t limit = broker_.limits().max_queued_messages;
+  const size_t limit = limits_.max_queued_messages;
   if (s.client != nullptr && s.queue.empty() && s.inflight.size() < window(s)) {
     send_now(s, std::move(o));
   } else if (s.queue.size() < limit) {
@@ -109,7 +109,7 @@ void Shard::drained(Session& s) {
   // bulk at half the limit (hysteresis: not one release per PUBACK).
   if (s.queue.empty()) {
     relieve(s);
-  } else if (!c.stuck && !c.held.empty() && s.queue.size() <= broker_.limits().max_queued_messages / 2) {
+  } else if (!c.stuck && !c.held.empty() && s.queue.size() <= limits_.max_queued_messages / 2) {
     release_held(s);
   }
 }
@@ -121,7 +121,7 @@ void Shard::on_tick(uint64_t now_ms) {
     publish_due_wills(wall);  // first: a will due when its session ends goes before it
     expire_sessions(wall);
   }
-  const uint64_t timeout_ms = uint64_t{broker_.limits().ack_hold_timeout_s} * 1000;
+  const uint64_t timeout_ms = uint64_t{limits_.ack_hold_timeout_s} * 1000;
   for (Session* s : congested_) {
     Congestion& c = *s->congestion;
     if (c.stuck || now_ms - c.progress_ms < timeout_ms) continue;
@@ -145,7 +145,7 @@ void Shard::send_now(Session& s, Outgoing&& o) {
     return;
   }
   o.state = storage::DeliveryState::Sent;
-  Stats::add(broker_.stats().messages_sent);
+  broker_.stats().count_sent(o.qos, o.msg->payload.size());
   persist_state(s, o);
   s.inflight.push_back(std::move(o));
 }
@@ -176,7 +176,7 @@ void Shard::resume(Session& s) {
       s.client->link().send(mqtt::Pubrel{o.packet_id, mqtt::reason::kSuccess, {}});
     } else if (s.client->send_message(*o.msg, o.qos, o.packet_id, true, o.retain,
                                       o.msg->expires_at_ms ? broker_.wall_ms() : 0, o.extras.get())) {
-      Stats::add(broker_.stats().messages_sent);
+      broker_.stats().count_sent(o.qos, o.msg->payload.size());
     } else {
       // The new connection allows smaller packets than the old one did.
       Stats::add(broker_.stats().dropped_too_large);

@@ -20,10 +20,10 @@ uint8_t Shard::subscribe(Client& c, const mqtt::Subscribe& sub) {
   std::vector<bool> send_retained(sub.subscriptions.size(), false);
   for (size_t i = 0; i < sub.subscriptions.size(); ++i) {
     const auto& want = sub.subscriptions[i];
-    const SubscriptionOptions options{std::min(want.qos, broker_.limits().max_qos), want.no_local,
+    const SubscriptionOptions options{std::min(want.qos, limits_.max_qos), want.no_local,
                                       want.retain_as_published, id};
     const bool existed = s.subscriptions.contains(want.filter);
-    if (s.subscriptions.size() >= broker_.limits().max_subscriptions && !existed) {
+    if (s.subscriptions.size() >= limits_.max_subscriptions && !existed) {
       Stats::add(broker_.stats().subscriptions_refused);
       // [MQTT-3.9.3]; 5.0 says why.
       ack.return_codes.push_back(v5 ? mqtt::reason::kQuotaExceeded : mqtt::kSubackFailure);
@@ -80,13 +80,13 @@ void Shard::deliver_retained(Session& s, const std::string& filter, uint8_t gran
     if (expired(*m)) continue;  // a retained message expires too [MQTT-3.3.2-5]
     uint8_t qos = std::min(granted, m->qos);
     if (qos == 0) {
-      if (s.client->link().queued_bytes() > broker_.limits().max_outbound_bytes) {
+      if (s.client->link().queued_bytes() > limits_.max_outbound_bytes) {
         Stats::add(broker_.stats().dropped_retained_on_subscribe);
         continue;
       }
       // Retain flag set [MQTT-3.3.1-8].
       if (s.client->send_message(*m, 0, 0, false, true, broker_.wall_ms(), extras.get())) {
-        Stats::add(broker_.stats().messages_sent);
+        broker_.stats().count_sent(0, m->payload.size());
       } else {
         Stats::add(broker_.stats().dropped_too_large);
       }
@@ -105,7 +105,7 @@ uint8_t Shard::publish_from(Client& c, mqtt::Publish&& p) {
     const uint8_t refused = accept_v5_publish(c, p, qos > 0 && known == nullptr);
     if (refused != mqtt::reason::kSuccess) return refused;
   }
-  Stats::add(broker_.stats().messages_received);
+  broker_.stats().count_received(qos, p.payload.size());
   const uint64_t link_id = c.link().id();
   // $SYS belongs to the gateway. MQTT 3.1.1 has no negative PUBACK, so a
   // client's message there is acknowledged and dropped, as Mosquitto's ACL

@@ -15,7 +15,7 @@ constexpr size_t kMaxStatedPacketSize = 0xFFFFFFFF;
 
 void Shard::negotiate_v5(Client& c, const mqtt::Connect& connect, bool assigned_id,
                          mqtt::Connack& ack, uint16_t& keep_alive) {
-  const Limits& limits = broker_.limits();
+  const Limits& limits = limits_;
   const mqtt::Properties& in = connect.props.get();
   V5State& st = *c.v5_state();  // made with the Client, as its CONNECT was 5.0
   st.receive_maximum = in.receive_maximum.value_or(65535);
@@ -47,7 +47,7 @@ void Shard::negotiate_v5(Client& c, const mqtt::Connect& connect, bool assigned_
 
 uint8_t Shard::accept_v5_publish(Client& c, mqtt::Publish& p, bool new_qos_message) {
   V5State& st = *c.v5_state();
-  const Limits& limits = broker_.limits();
+  const Limits& limits = limits_;
   if (p.qos > limits.max_qos) return mqtt::reason::kQosNotSupported;  // [MQTT-3.2.2-11]
   // Subscription identifiers go from server to client only [MQTT-3.3.4-6].
   if (!p.props->subscription_ids.empty()) return mqtt::reason::kProtocolError;
@@ -100,7 +100,7 @@ uint8_t Shard::on_reauth(Client& c, mqtt::Auth&& auth) {
 }
 
 size_t Shard::window(Session& s) const {
-  size_t w = broker_.limits().max_inflight;
+  size_t w = limits_.max_inflight;
   if (s.client != nullptr) {
     if (const V5State* st = s.client->v5_state()) w = std::min<size_t>(w, st->receive_maximum);
   }

@@ -3,17 +3,67 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
+#include <vector>
 
 namespace edgemq::core {
 
+// Durations in fixed buckets, as a Prometheus histogram shows them. Bounds
+// in seconds; counts are per bucket (not cumulative), the last is +Inf.
+struct Histogram {
+  static constexpr double kBounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                       0.025,  0.05,    0.1,    0.25,  0.5,    1.0};
+  static constexpr size_t kBuckets = std::size(kBounds) + 1;
+  std::atomic<uint64_t> counts[kBuckets]{};
+  std::atomic<uint64_t> sum_ns{0};
+
+  void observe_ns(uint64_t ns) {
+    const double s = static_cast<double>(ns) / 1e9;
+    size_t i = 0;
+    while (i < std::size(kBounds) && s > kBounds[i]) ++i;
+    counts[i].fetch_add(1, std::memory_order_relaxed);
+    sum_ns.fetch_add(ns, std::memory_order_relaxed);
+  }
+};
+
+// Why a connected client's connection ended; the first cause recorded wins.
+enum class DisconnectReason : uint8_t {
+  None,              // not recorded: decided at close (client DISCONNECT or connection lost)
+  ClientDisconnect,  // the client sent DISCONNECT
+  ConnectionLost,    // EOF, reset or transport error without DISCONNECT
+  KeepAliveTimeout,  // 1.5 keep-alive periods of silence [MQTT-3.1.2-24]
+  ProtocolError,     // a malformed or forbidden packet after CONNACK
+  TakenOver,         // the same client id connected again [MQTT-3.1.4-3]
+  Kicked,            // the admin endpoint disconnected it
+  ServerShutdown,
+  Count,
+};
+const char* name_of(DisconnectReason r);
+
+// How a connection attempt (a socket through to CONNACK) ended.
+enum class ConnectResult : uint8_t {
+  Accepted,         // CONNACK 0
+  Rejected,         // an error CONNACK (bad protocol, id, credentials)
+  Timeout,          // no CONNECT (or AUTH exchange) within connect_timeout
+  Malformed,        // a broken or forbidden packet before CONNACK
+  Closed,           // the client went away before CONNACK
+  HandshakeFailed,  // the TLS or WebSocket handshake failed
+  Count,
+};
+const char* name_of(ConnectResult r);
+
 struct Stats {
+  explicit Stats(size_t workers = 1) : loop_lag(workers), loop_lag_max_ns(workers) {}
+
   using Counter = std::atomic<uint64_t>;
+  static constexpr size_t kListeners = 4;  // by net::ListenerKind: mqtt, ws, mqtts, wss
   std::atomic<int64_t> clients_connected{0};
   Counter connections_accepted{0};
-  Counter accepted_by_listener[4]{};  // by net::ListenerKind: mqtt, ws, mqtts, wss
+  Counter accepted_by_listener[kListeners]{};  // sockets accepted
   // Clients with CONNECT accepted now, by listener and protocol (3.1.1, 5.0).
-  std::atomic<int64_t> connected_by[4][2]{};
+  std::atomic<int64_t> connected_by[kListeners][2]{};
   Counter messages_received{0};  // PUBLISH packets from clients
   Counter messages_sent{0};      // PUBLISH packets to clients
   Counter bytes_received{0};
@@ -36,6 +86,34 @@ struct Stats {
   Counter expired_messages{0};         // messages dropped undelivered: their expiry interval passed
   Counter dropped_too_large{0};        // deliveries skipped: above the client's maximum packet size
   Counter shared_redirected{0};        // shared-subscription messages moved to another member
+
+  // By QoS: PUBLISH packets and their payload bytes, from and to clients.
+  Counter received_by_qos[3]{};
+  Counter received_payload_bytes_by_qos[3]{};
+  Counter sent_by_qos[3]{};
+  Counter sent_payload_bytes_by_qos[3]{};
+  Counter disconnects[static_cast<size_t>(DisconnectReason::Count)]{};
+  Counter connect_results[kListeners][static_cast<size_t>(ConnectResult::Count)]{};
+  Histogram commit_duration;  // one group commit's store write (and fsync)
+  // Per worker: how late its 100 ms tick fired, and the worst of that in
+  // the last second (for the dashboard).
+  std::vector<Histogram> loop_lag;
+  std::vector<std::atomic<uint64_t>> loop_lag_max_ns;
+
+  void count_received(uint8_t qos, size_t payload_bytes) {
+    add(messages_received);
+    add(received_by_qos[qos % 3]);
+    add(received_payload_bytes_by_qos[qos % 3], payload_bytes);
+  }
+  void count_sent(uint8_t qos, size_t payload_bytes) {
+    add(messages_sent);
+    add(sent_by_qos[qos % 3]);
+    add(sent_payload_bytes_by_qos[qos % 3], payload_bytes);
+  }
+  void count_disconnect(DisconnectReason r) { add(disconnects[static_cast<size_t>(r)]); }
+  void count_connect(size_t listener, ConnectResult r) {
+    add(connect_results[listener % kListeners][static_cast<size_t>(r)]);
+  }
 
   static void add(Counter& c, uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
   static uint64_t get(const Counter& c) { return c.load(std::memory_order_relaxed); }

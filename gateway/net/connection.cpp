@@ -62,7 +62,7 @@ bool Connection::accept_from(uv_stream_t* server) {
   }
   uv_tcp_nodelay(&handle_, 1);
   mark_received();
-  worker().wheel().schedule(id_, now_ms() + worker().broker().limits().connect_timeout_s * 1000ull);
+  worker().wheel().schedule(id_, now_ms() + worker().shard().limits().connect_timeout_s * 1000ull);
   uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), on_alloc, on_read);
   return true;
 }
@@ -102,6 +102,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     return;
   }
   if (nread < 0) {
+    if (self->state_ != State::Bound) self->count_attempt(core::ConnectResult::Closed);
     self->abort(false);  // EOF or reset without DISCONNECT: the will goes out [MQTT-3.1.2-8]
     return;
   }
@@ -151,9 +152,13 @@ void Connection::receive(std::span<const uint8_t> in) {
   // TLS or the WebSocket ended (refused, closed, broken) without MQTT's
   // DISCONNECT: as a lost connection, the will goes out. A client that broke
   // their rules is not waited for.
-  if (const std::string why = t->why(); !why.empty()) {
+  const std::string why = t->why();
+  if (!why.empty()) {
     if (!t->tls()->established()) core::Stats::add(worker().broker().stats().tls_handshake_failures);
     spdlog::debug("connection {}: TLS: {}", id_, why);
+  }
+  if (state_ != State::Bound) {
+    count_attempt(why.empty() ? core::ConnectResult::Closed : core::ConnectResult::HandshakeFailed);
   }
   close_socket(false);
 }
@@ -172,7 +177,7 @@ void Connection::consume(std::span<const uint8_t> in) {
 }
 
 size_t Connection::process(std::span<const uint8_t> in) {
-  const auto& limits = worker().broker().limits();
+  const auto& limits = worker().shard().limits();
   size_t off = 0;
   while (off < in.size() && state_ != State::Closing) {
     size_t max = state_ == State::AwaitConnect ? limits.max_connect_packet_size : limits.max_packet_size;
@@ -268,8 +273,17 @@ bool Connection::finish_connect(const core::Shard::ConnectResult& result) {
       state_ = State::Authenticating;
       return true;
     default:
+      count_attempt(core::ConnectResult::Rejected);
       return false;
   }
+}
+
+void Connection::count_attempt(core::ConnectResult r) {
+  worker().broker().stats().count_connect(static_cast<size_t>(kind()), r);
+}
+
+void Connection::note_close_reason(core::DisconnectReason r) {
+  if (core::Client* c = worker().shard().client(id_)) c->set_close_reason(r);
 }
 
 core::Link::Info Connection::info() const {
@@ -308,6 +322,7 @@ void Connection::bind(uint16_t keep_alive_s) {
   if (!counted_) {
     counted_ = true;
     connected_gauge().fetch_add(1, std::memory_order_relaxed);
+    count_attempt(core::ConnectResult::Accepted);
   }
   keep_alive_s_ = keep_alive_s;
   if (keep_alive_s == 0) {
@@ -320,10 +335,13 @@ void Connection::bind(uint16_t keep_alive_s) {
 void Connection::on_deadline() {
   uint64_t now = now_ms();
   switch (state_) {
-    case State::Closing:  // its writes did not drain in time
     case State::AwaitConnect:  // no CONNECT in time
     case State::Authenticating:  // no CONNACK in time
-      abort(state_ == State::Closing ? graceful_ : true);
+      count_attempt(core::ConnectResult::Timeout);
+      abort(true);
+      return;
+    case State::Closing:  // its writes did not drain in time
+      abort(graceful_);
       return;
     case State::Bound: {
       if (keep_alive_s_ == 0) return;
@@ -334,6 +352,7 @@ void Connection::on_deadline() {
       if (paused_) deadline = std::max<uint64_t>(deadline, now + keep_alive_s_ * 1500ull);
       if (now >= deadline) {
         core::Stats::add(worker().broker().stats().keepalive_timeouts);
+        note_close_reason(core::DisconnectReason::KeepAliveTimeout);
         if (v5_) {
           // Told why [MQTT-3.1.2-22]; still abnormal, so the will goes out.
           say_goodbye(mqtt::reason::kKeepAliveTimeout, nullptr);
@@ -351,6 +370,11 @@ void Connection::on_deadline() {
 
 void Connection::protocol_error(const char* what, uint8_t reason) {
   core::Stats::add(worker().broker().stats().protocol_errors);
+  if (state_ == State::Bound) {
+    note_close_reason(core::DisconnectReason::ProtocolError);
+  } else if (state_ != State::Closing) {
+    count_attempt(core::ConnectResult::Malformed);
+  }
   spdlog::debug("connection {}: protocol error: {} (reason 0x{:02x})", id_, what, reason);
   // A 5.0 client is told why before the connection closes [MQTT-4.13.1-1];
   // not before its CONNECT was accepted (the CONNACK would have to say it).
@@ -377,6 +401,7 @@ void Connection::say_goodbye(uint8_t reason, const char* detail) {
 
 void Connection::shut_down() {
   // Best effort: written now if the socket takes it, as the loop is ending.
+  note_close_reason(core::DisconnectReason::ServerShutdown);
   say_goodbye(mqtt::reason::kServerShuttingDown, nullptr);
   if (Transport* t = transport(); t != nullptr && state_ != State::Closing) t->close(ws::kCloseGoingAway, wire());
   flush();
@@ -484,7 +509,7 @@ void Connection::finish_close_wait(ssize_t nread, const uv_buf_t* buf) {
 // A client that sends faster than its replies drain, or than the store
 // commits, is not read until they do: its acks and its unread output are bounded.
 bool Connection::backlogged(size_t divisor) const {
-  const auto& limits = worker().broker().limits();
+  const auto& limits = worker().shard().limits();
   return worker().shard().pending_acks(id_) >= limits.max_pending_acks / divisor ||
          queued_bytes() >= kOutputPauseFactor * limits.max_outbound_bytes / divisor;
 }

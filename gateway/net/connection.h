@@ -101,6 +101,10 @@ class Connection final : public core::Link {
   // false when the connection stops taking input.
   bool finish_connect(const core::Shard::ConnectResult& result);
   void bind(uint16_t keep_alive_s);
+  // Counts how this connection's attempt (socket to CONNACK) ended.
+  void count_attempt(core::ConnectResult r);
+  // Records on its Client, if bound, why the gateway is closing it.
+  void note_close_reason(core::DisconnectReason r);
   // Closes for a broken rule; `reason` (0: none) goes to a 5.0 client in DISCONNECT.
   void protocol_error(const char* what, uint8_t reason);
   // Queues a 5.0 client's DISCONNECT with `reason` and its name (and

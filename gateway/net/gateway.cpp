@@ -31,6 +31,7 @@ bool Gateway::open(std::string& error) {
   size_t n = options_.workers != 0 ? options_.workers : std::max(1u, std::thread::hardware_concurrency());
   broker_ = std::make_unique<core::Broker>(options_.limits, *store_, *committer_, auth_, n);
   broker_->set_poster(this);
+  committer_->set_observer([&stats = broker_->stats()](uint64_t ns) { stats.commit_duration.observe_ns(ns); });
   std::vector<Worker*> peers;
   for (size_t i = 0; i < n; ++i) {
     workers_.push_back(std::make_unique<Worker>(i, *broker_));
@@ -80,6 +81,12 @@ bool Gateway::reload_tls(std::string& error) {
     return false;
   }
   return tls_->reload(error);
+}
+
+void Gateway::reload_limits(const core::Limits& limits) {
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    post(i, [limits](core::Shard& s) { s.set_limits(limits); });
+  }
 }
 
 bool Gateway::restore(std::string& error) {

@@ -48,6 +48,9 @@ class Gateway final : public core::ShardPoster {
   // connections get them, open ones keep theirs. False with `error` (the
   // old ones stay) on a bad file, or when no TLS listener is configured.
   bool reload_tls(std::string& error);
+  // New bounds for every shard (posted: each applies them on its own
+  // thread); the ones a reload may change are listed in app/reload.cpp.
+  void reload_limits(const core::Limits& limits);
   // The current certificate's subject; empty without TLS.
   std::string tls_subject() const { return tls_ ? tls_->describe() : std::string(); }
   void start();

@@ -174,8 +174,28 @@ void Worker::on_inbox(uv_async_t* h) {
   for (auto& t : tasks) t(*self);
 }
 
+void Worker::measure_loop_lag() {
+  const uint64_t now = uv_hrtime();
+  // libuv sets a repeating timer's next due time from the loop time when it
+  // fires, so this tick was due one period after the previous one ran.
+  if (last_tick_ns_ != 0) {
+    const uint64_t due = last_tick_ns_ + uint64_t{kTickMs} * 1'000'000;
+    const uint64_t lag = now > due ? now - due : 0;
+    core::Stats& st = broker_.stats();
+    st.loop_lag[index_].observe_ns(lag);
+    lag_window_max_ns_ = std::max(lag_window_max_ns_, lag);
+    if (++lag_window_ticks_ == 1000 / kTickMs) {
+      st.loop_lag_max_ns[index_].store(lag_window_max_ns_, std::memory_order_relaxed);
+      lag_window_max_ns_ = 0;
+      lag_window_ticks_ = 0;
+    }
+  }
+  last_tick_ns_ = now;
+}
+
 void Worker::on_tick(uv_timer_t* h) {
   auto* self = static_cast<Worker*>(h->data);
+  self->measure_loop_lag();
   self->wheel_.advance(uv_now(&self->loop_), [self](core::TimerWheel::Id id) {
     if (Connection* c = self->connection(id)) c->on_deadline();
   });

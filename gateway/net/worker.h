@@ -109,6 +109,9 @@ class Worker {
   Connection* connection(uint64_t id) const;
   void drain_now();
   void stop_now();
+  // How late this tick fired: into the worker's loop-lag histogram, and its
+  // worst of each second into Stats::loop_lag_max_ns.
+  void measure_loop_lag();
 
   size_t index_;
   core::Broker& broker_;
@@ -125,6 +128,9 @@ class Worker {
   uint64_t sys_interval_ms_ = 0;  // $SYS publishing period (worker 0 only)
   uint64_t started_ms_ = 0;
   uint64_t next_sys_ms_ = 0;
+  uint64_t last_tick_ns_ = 0;  // uv_hrtime() of the previous tick
+  uint64_t lag_window_max_ns_ = 0;
+  uint32_t lag_window_ticks_ = 0;
   core::TimerWheel wheel_;
   std::vector<char> read_buf_;
   std::vector<std::unique_ptr<std::string>> spare_output_;  // at most kSpareOutputBuffers

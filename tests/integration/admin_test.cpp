@@ -47,7 +47,7 @@ TEST_F(Admin, HealthStatsAndMetricsFollowTheTraffic) {
   const HttpResult page = curl({url("/metrics")});
   ASSERT_EQ(page.status, 200);
   const std::string body = "\n" + page.body;
-  EXPECT_EQ(metric(body, "edgemq_messages_received_total"), 5);
+  EXPECT_EQ(metric(body, "edgemq_messages_received_total{qos=\"1\"}"), 5);
   EXPECT_EQ(metric(body, "edgemq_retained_messages"), 1);
   EXPECT_EQ(metric(body, "edgemq_up"), 1);
   EXPECT_GT(metric(body, "process_resident_memory_bytes"), 0);

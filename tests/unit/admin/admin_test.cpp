@@ -103,6 +103,16 @@ admin::Snapshot sample() {
   s.accepted_by_listener = {{"mqtt", 10}, {"wss", 2}};
   s.messages_received = 100;
   s.messages_sent = 250;
+  s.received_by_qos = {{"0", 60}, {"1", 40}, {"2", 0}};
+  s.sent_by_qos = {{"0", 200}, {"1", 50}, {"2", 0}};
+  s.received_payload_bytes_by_qos = {{"0", 600}, {"1", 4000}, {"2", 0}};
+  s.sent_payload_bytes_by_qos = {{"0", 2000}, {"1", 5000}, {"2", 0}};
+  s.disconnects = {{"client_disconnect", 4}, {"kicked", 1}};
+  s.connect_attempts = {{"mqtt", "accepted", 10}, {"mqtt", "timeout", 2}, {"wss", "handshake_failed", 1}};
+  s.commit_duration = {{0.001, 0.01}, {3, 1, 1}, 0.25};
+  s.loop_lag = {{{0.001, 0.01}, {9, 1, 0}, 0.004}, {{0.001, 0.01}, {10, 0, 0}, 0.001}};
+  s.loop_lag_max_ms = 3.5;
+  s.sessions = admin::SessionTotals{3, 2, 17, 4, 9};
   s.dropped = {{"queue_full", 7}};
   s.retained = 5;
   s.process_rss_bytes = 1 << 20;
@@ -128,7 +138,12 @@ std::vector<admin::RetainedItem> three_retained(const std::string& filter) {
 // (tests/integration/admin_test.cpp).
 class FakeBackend final : public admin::Backend {
  public:
-  admin::Snapshot snapshot() override { return snap; }
+  admin::Snapshot snapshot() override {
+    admin::Snapshot s = snap;
+    s.sessions.reset();  // the routes ask session_totals() for these
+    return s;
+  }
+  std::optional<admin::SessionTotals> session_totals() override { return snap.sessions; }
   std::vector<admin::RetainedItem> retained(const std::string& filter) override { return three_retained(filter); }
   admin::Answer<admin::Page<admin::ClientItem>> clients(const admin::ClientQuery& q) override {
     client_query = q;
@@ -196,7 +211,28 @@ TEST(AdminApi, HealthAndStatsReportTheSnapshot) {
   EXPECT_EQ(stats["connections"]["accepted"]["wss"], 2);
   EXPECT_EQ(stats["messages"]["received"], 100);
   EXPECT_EQ(stats["messages"]["dropped"]["queue_full"], 7);
+  EXPECT_EQ(stats["messages"]["by_qos"]["1"]["received"], 40);
+  EXPECT_EQ(stats["messages"]["by_qos"]["0"]["sent_bytes"], 2000);
+  EXPECT_EQ(stats["connections"]["attempts"]["mqtt"]["timeout"], 2);
+  EXPECT_EQ(stats["connections"]["disconnects"]["kicked"], 1);
+  EXPECT_EQ(stats["sessions"]["queued"], 17);
+  EXPECT_EQ(stats["sessions"]["offline"], 2);
+  EXPECT_EQ(stats["loop_lag_ms"]["max"], 3.5);
+  EXPECT_EQ(stats["store"]["commits"], 5);
+  EXPECT_DOUBLE_EQ(stats["store"]["commit_ms_mean"].get<double>(), 50.0);
   EXPECT_EQ(stats["retained"], 5);
+}
+
+TEST(AdminApi, WorkersThatDoNotAnswerLeaveTheSessionGaugesOut) {
+  auto backend = std::make_shared<FakeBackend>();
+  backend->snap.sessions.reset();
+  admin::Api api({}, backend);
+  const auto stats = nlohmann::json::parse(api.handle(get("/api/v1/stats")).body);
+  EXPECT_FALSE(stats.contains("sessions"));
+  EXPECT_EQ(stats["messages"]["received"], 100) << "the counters are there all the same";
+  const std::string page = api.handle(get("/metrics")).body;
+  EXPECT_EQ(page.find("edgemq_queued_messages"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_messages_received_total"), std::string::npos);
 }
 
 TEST(AdminApi, AStoreErrorMakesHealthSay503) {
@@ -525,6 +561,11 @@ TEST(AdminJson, Base64RoundTripsAndRefusesNonStandardInput) {
 // its family's TYPE, counters named _total.
 TEST(AdminMetrics, ThePageFollowsTheExpositionFormat) {
   const std::string page = admin::render_metrics(sample());
+  const auto sample_of = [](const std::string& name, const std::string& family, const std::string& type) {
+    if (name == family) return type != "histogram";
+    return type == "histogram" &&
+           (name == family + "_bucket" || name == family + "_sum" || name == family + "_count");
+  };
   const std::regex sample_line(
       R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")*\})? (-?[0-9.]+(e[-+]?[0-9]+)?|NaN|\+Inf|-Inf))");
   const std::regex type_line(R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped))");
@@ -545,11 +586,25 @@ TEST(AdminMetrics, ThePageFollowsTheExpositionFormat) {
       continue;
     }
     ASSERT_TRUE(std::regex_match(line, m, sample_line)) << "not a sample: " << line;
-    EXPECT_EQ(m[1], family) << "sample outside its family: " << line;
+    EXPECT_TRUE(sample_of(m[1], family, type)) << "sample outside its family: " << line;
     ++samples;
   }
   EXPECT_GE(samples, 20u);
-  EXPECT_NE(page.find("edgemq_messages_received_total 100\n"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_messages_received_total{qos=\"1\"} 40\n"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_connect_attempts_total{listener=\"wss\",result=\"handshake_failed\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(page.find("edgemq_disconnects_total{reason=\"kicked\"} 1\n"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_sessions{state=\"offline\"} 2\n"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_queued_messages 17\n"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_inflight_messages 4\n"), std::string::npos);
+  // Histograms: cumulative buckets ending in +Inf, which equals _count.
+  EXPECT_NE(page.find("edgemq_store_commit_duration_seconds_bucket{le=\"0.001\"} 3\n"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_store_commit_duration_seconds_bucket{le=\"0.01\"} 4\n"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_store_commit_duration_seconds_bucket{le=\"+Inf\"} 5\n"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_store_commit_duration_seconds_count 5\n"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_store_commit_duration_seconds_sum 0.25\n"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_loop_lag_seconds_bucket{worker=\"1\",le=\"+Inf\"} 10\n"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_loop_lag_seconds_count{worker=\"0\"} 10\n"), std::string::npos);
   EXPECT_NE(page.find("edgemq_dropped_messages_total{cause=\"queue_full\"} 7\n"), std::string::npos);
   EXPECT_NE(page.find("edgemq_build_info{version=\"9.9.9\"} 1\n"), std::string::npos);
   EXPECT_NE(page.find("edgemq_connections{listener=\"wss\",protocol=\"5.0\"} 2\n"), std::string::npos);

@@ -1,0 +1,31 @@
+// What SIGHUP changes in a running gateway. The configuration is read again
+// (the TOML file; the environment and flags are the process's own, so they
+// stay as they were); keys that can change live take effect, each change
+// said in the log, and keys that need a restart are named and left as they
+// run. Certificates are reloaded apart (Gateway::reload_tls).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gateway/app/config.h"
+#include "gateway/net/gateway.h"
+
+namespace edgemq::app {
+
+struct ReloadPlan {
+  Config next;                       // the running configuration with the live changes
+  std::vector<std::string> applied;  // "max_inflight 32 -> 64"
+  std::vector<std::string> need_restart;  // keys that changed and cannot live
+  bool log_level = false;
+  bool limits = false;
+};
+
+// Pure: what reloading `fresh` over `running` changes.
+ReloadPlan plan_reload(const Config& running, const Config& fresh);
+
+// Applies the plan to the gateway and the log, says what it did, and
+// returns the configuration now in force.
+Config apply_reload(const ReloadPlan& plan, net::Gateway& gateway);
+
+}  // namespace edgemq::app
