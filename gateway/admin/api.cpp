@@ -7,6 +7,7 @@
 #include <charconv>
 #include <optional>
 
+#include "gateway/admin/dashboard.h"
 #include "gateway/admin/json_views.h"
 #include "gateway/admin/metrics.h"
 #include "protocols/mqtt/topic.h"
@@ -223,6 +224,13 @@ http::Response publish(Backend& b, const http::Request& r, std::string_view) {
   return json_response({{"topic", topic}, {"qos", qos}, {"retain", retain}, {"matched", a.value}});
 }
 
+// The dashboard's page and files (dashboard.h), built into the binary.
+http::Response dashboard(Backend&, const http::Request& r, std::string_view) {
+  std::optional<http::Response> asset = dashboard_asset(r.path);
+  if (!asset) return error_response(404, "not_found", "no dashboard file " + r.path);
+  return std::move(*asset);
+}
+
 using Handler = http::Response (*)(Backend&, const http::Request&, std::string_view rest);
 
 struct Route {
@@ -246,6 +254,9 @@ const Route kRoutes[] = {
     {"GET", "/api/v1/retained/", true, false, retained_one},
     {"DELETE", "/api/v1/retained/", true, false, retained_delete},
     {"POST", "/api/v1/publish", false, false, publish},
+    // Open: the page and its files hold no data; the page asks the routes above.
+    {"GET", "/", false, true, dashboard},
+    {"GET", "/dashboard/", true, true, dashboard},
 };
 
 bool path_matches(const Route& r, std::string_view path) {
