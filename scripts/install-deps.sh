@@ -9,13 +9,14 @@ cd "$(dirname "$0")/.."
 # sources (/usr/share/llhttp) parse the WebSocket upgrade request; wslay
 # frames the WebSocket stream [RFC 6455 5]. OpenSSL gives the handshake's
 # SHA-1 and the MQTTS/WSS listeners' TLS. nlohmann-json writes and reads the
-# admin endpoint's JSON.
+# admin endpoint's JSON. libcurl is edgemqctl's HTTP(S) client (docs/edgemqctl.md).
 build_pkgs=(
   cmake g++ make pkg-config
   libuv1-dev librocksdb-dev libmsgpack-cxx-dev
   libtomlplusplus-dev libspdlog-dev
   node-llhttp libwslay-dev libssl-dev
   nlohmann-json3-dev
+  libcurl4-openssl-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev

@@ -11,7 +11,7 @@ jobs=$(nproc)
 
 echo "== unit tests under address,undefined sanitizers"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DEDGEMQ_SANITIZE=address,undefined >/dev/null
-cmake --build build-asan -j"$jobs" --target mqtt_tests ws_tests storage_tests core_tests net_tests app_tests admin_tests bench_tests
+cmake --build build-asan -j"$jobs" --target mqtt_tests ws_tests storage_tests core_tests net_tests app_tests admin_tests bench_tests ctl_tests
 (cd build-asan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest -L unit --output-on-failure --timeout 300 -j"$jobs")
 
