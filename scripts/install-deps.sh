@@ -45,6 +45,9 @@ done
 # has one, else Debian's.
 if [ "$with_tests" = 1 ] && ! command -v npm >/dev/null; then want+=(nodejs npm); fi
 
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -52,8 +55,6 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
@@ -63,4 +64,22 @@ fi
 if [ "$with_tests" = 1 ] && { [ ! -d tests/js/node_modules/mqtt ] || [ ! -d tests/js/node_modules/playwright-core ]; }; then
   echo "install-deps: npm ci in tests/js"
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# Prometheus itself scrapes a gateway in tests/integration/prometheus_test.cpp
+# (and promtool lints /metrics): Debian's package, unpacked into tests/.tools
+# rather than installed, so no service starts and nothing outside the tree
+# changes.
+prom_dir=tests/.tools/prometheus
+if [ "$with_tests" = 1 ] && [ ! -x "$prom_dir/usr/bin/prometheus" ]; then
+  echo "install-deps: unpacking Debian's prometheus into $prom_dir"
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp"  # apt's download sandbox user must be able to write there
+  if ! (cd "$tmp" && apt-get download -qq prometheus 2>/dev/null); then
+    "${sudo_cmd[@]}" apt-get update -qq
+    (cd "$tmp" && apt-get download -qq prometheus)
+  fi
+  mkdir -p "$prom_dir"
+  dpkg-deb -x "$tmp"/prometheus_*.deb "$prom_dir"
+  rm -rf "$tmp"
 fi
