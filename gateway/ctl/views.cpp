@@ -127,14 +127,31 @@ std::string render_status(const Json& health, const Json& stats) {
       {"wills published", std::to_string(count(messages, "wills_published"))},
       {"bytes", "received " + format_bytes(count(bytes, "received")) + ", sent " + format_bytes(count(bytes, "sent"))},
       {"retained", std::to_string(count(stats, "retained"))},
-      {"sessions expired", std::to_string(count(stats, "sessions_expired"))},
-      {"store", std::string(flag(store, "ok") ? "ok" : "failing") + ", " + std::to_string(count(store, "errors")) +
-                    " errors"},
-      {"rss", format_bytes(count(process, "rss_bytes"))},
   };
+  // Absent when the workers did not answer within the gateway's bound.
+  if (const Json& sessions = field(stats, "sessions"); sessions.is_object()) {
+    rows.emplace_back("sessions", "connected " + std::to_string(count(sessions, "connected")) + ", offline " +
+                                      std::to_string(count(sessions, "offline")));
+    rows.emplace_back("  messages", "queued " + std::to_string(count(sessions, "queued")) + ", inflight " +
+                                        std::to_string(count(sessions, "inflight")));
+  }
+  rows.emplace_back("sessions expired", std::to_string(count(stats, "sessions_expired")));
+  std::string store_line =
+      std::string(flag(store, "ok") ? "ok" : "failing") + ", " + std::to_string(count(store, "errors")) + " errors";
+  char buf[64];
+  if (const Json& mean = field(store, "commit_ms_mean"); mean.is_number() && count(store, "commits") > 0) {
+    std::snprintf(buf, sizeof buf, ", %llu commits, %.2f ms mean",
+                  static_cast<unsigned long long>(count(store, "commits")), mean.get<double>());
+    store_line += buf;
+  }
+  rows.emplace_back("store", store_line);
+  if (const Json& lag = field(field(stats, "loop_lag_ms"), "max"); lag.is_number()) {
+    std::snprintf(buf, sizeof buf, "%.1f ms (worst worker, last second)", lag.get<double>());
+    rows.emplace_back("loop lag", buf);
+  }
+  rows.emplace_back("rss", format_bytes(count(process, "rss_bytes")));
   const Json& cpu = field(process, "cpu_seconds");
   if (cpu.is_number()) {
-    char buf[32];
     std::snprintf(buf, sizeof buf, "%.2fs", cpu.get<double>());
     rows.emplace_back("cpu", buf);
   }

@@ -18,7 +18,9 @@ TEST(CtlViews, Status) {
     "connections":{"current":3,"by_listener":{"mqtt":2,"mqtts":0,"ws":1},"by_protocol":{"3.1.1":1,"5.0":2},
                    "accepted":{"mqtt":9},"protocol_errors":0,"keepalive_timeouts":0,"tls_handshake_failures":0},
     "messages":{"received":10,"sent":12,"dropped":{"queue_full":3,"expired":0,"too_large":1},"wills_published":2},
-    "bytes":{"received":2048,"sent":1536},"retained":4,"sessions_expired":1,"store":{"ok":true,"errors":0},
+    "bytes":{"received":2048,"sent":1536},"retained":4,"sessions_expired":1,
+    "sessions":{"connected":3,"offline":2,"queued":20,"inflight":1,"subscriptions":5},
+    "store":{"ok":true,"errors":0,"commits":40,"commit_ms_mean":0.25},"loop_lag_ms":{"max":1.25},
     "process":{"rss_bytes":12900000,"cpu_seconds":1.5,"open_fds":17}})");
   EXPECT_EQ(render_status(health, stats),
             "status            ok\n"
@@ -33,8 +35,11 @@ TEST(CtlViews, Status) {
             "wills published   2\n"
             "bytes             received 2.0 KiB, sent 1.5 KiB\n"
             "retained          4\n"
+            "sessions          connected 3, offline 2\n"
+            "  messages        queued 20, inflight 1\n"
             "sessions expired  1\n"
-            "store             ok, 0 errors\n"
+            "store             ok, 0 errors, 40 commits, 0.25 ms mean\n"
+            "loop lag          1.2 ms (worst worker, last second)\n"
             "rss               12.3 MiB\n"
             "cpu               1.50s\n"
             "open fds          17\n");
