@@ -21,7 +21,9 @@ using nlohmann::json;
 http::Response json_response(const json& body, int status = 200) {
   http::Response r;
   r.status = status;
-  r.body = body.dump() + "\n";
+  // Replace, not throw: an error message may echo bytes a client sent that
+  // are not UTF-8, and a username from a certificate need not be either.
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   return r;
 }
 
@@ -69,7 +71,7 @@ http::Response page_response(const Page<T>& page, const Paging& p, ToJson to_jso
 // The rest of a path after a route's prefix, percent-decoded: a client id
 // or a topic, which may hold '/'.
 std::optional<std::string> path_rest(std::string_view rest) {
-  auto decoded = http::percent_decode(rest);
+  auto decoded = http::percent_decode(rest, false);  // '+' is itself in a path
   if (!decoded || decoded->empty() || !mqtt::valid_utf8(*decoded)) return std::nullopt;
   return decoded;
 }
@@ -220,6 +222,11 @@ http::Response publish(Backend& b, const http::Request& r, std::string_view) {
   const uint8_t qos = p->qos;
   const bool retain = p->retain;
   const Answer<size_t> a = b.publish(std::move(*p));
+  if (a.outcome == Outcome::Busy) {
+    // Routed perhaps, unconfirmed: a blind retry could publish it twice.
+    return error_response(503, "busy", "not confirmed within 3 s (a full subscriber queue holds QoS 1/2 "
+                                       "acknowledgements up to ack_hold_timeout); it may have been published");
+  }
   if (a.outcome != Outcome::Ok) return failure(a.outcome, topic);
   return json_response({{"topic", topic}, {"qos", qos}, {"retain", retain}, {"matched", a.value}});
 }
@@ -297,6 +304,7 @@ http::Response Api::handle(const http::Request& request) const {
     if (allow.find(r.method) == std::string::npos) allow += std::string(allow.empty() ? "" : ", ") + r.method;
   }
   if (route == nullptr && allow.empty()) return error_response(404, "not_found", "no route " + request.path);
+  if (!request.query_decodes()) return error_response(400, "bad_query", "a query value is not percent-encoded right");
   if (route == nullptr) {
     http::Response r = error_response(405, "method_not_allowed", request.method + " " + request.path);
     r.headers.emplace_back("Allow", allow);

@@ -186,7 +186,7 @@ bool parse_properties(const nlohmann::ordered_json& p, mqtt::Properties& out, st
       out.payload_format = static_cast<uint8_t>(v.is_boolean() ? v.get<bool>() : v.get<uint64_t>());
     } else if (key == "message_expiry_interval" && v.is_number_unsigned() && v.get<uint64_t>() <= UINT32_MAX) {
       out.message_expiry = static_cast<uint32_t>(v.get<uint64_t>());
-    } else if (key == "content_type" && v.is_string()) {
+    } else if (key == "content_type" && v.is_string() && mqtt::valid_utf8(v.get<std::string>())) {
       out.content_type = v.get<std::string>();
     } else if (key == "response_topic" && v.is_string() && mqtt::valid_topic_name(v.get<std::string>())) {
       out.response_topic = v.get<std::string>();  // no wildcards [MQTT-3.3.2-14]
@@ -194,8 +194,10 @@ bool parse_properties(const nlohmann::ordered_json& p, mqtt::Properties& out, st
       out.correlation_data = v.get<std::string>();
     } else if (key == "user_properties" && v.is_object()) {
       for (const auto& [name, value] : v.items()) {
-        if (!value.is_string()) {
-          error = "user_properties values must be strings";
+        // MQTT strings: UTF-8 without U+0000 [MQTT-1.5.4-2], which a JSON
+        // "\u0000" would otherwise smuggle in.
+        if (!value.is_string() || !mqtt::valid_utf8(name) || !mqtt::valid_utf8(value.get<std::string>())) {
+          error = "user_properties are string pairs without U+0000";
           return false;
         }
         out.user_properties.emplace_back(name, value.get<std::string>());

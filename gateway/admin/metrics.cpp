@@ -66,7 +66,7 @@ double number(const Snapshot& s) {
 
 constexpr Scalar kTop[] = {
     {"edgemq_uptime_seconds", "gauge", "Seconds since the gateway started.", number<&Snapshot::uptime_s>},
-    {"edgemq_up", "gauge", "1 when the store had no error since the last scrape.",
+    {"edgemq_up", "gauge", "1, or 0 for a minute after a store write failed.",
      [](const Snapshot& s) { return s.store_ok ? 1.0 : 0.0; }},
 };
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <exception>
 #include <vector>
 
 namespace edgemq::admin {
@@ -68,7 +69,7 @@ class AdminServer::Conn {
     std::optional<http::ParseError> error;
     self->parser_.feed({reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)}, requests, error);
     for (const http::Request& r : requests) {
-      const http::Response response = self->server_.api_.handle(r);
+      const http::Response response = self->server_.answer(r);
       spdlog::debug("admin: {} {} -> {}", r.method, r.path, response.status);
       if (!r.keep_alive) {
         self->answer_and_close(response);
@@ -175,6 +176,16 @@ void AdminServer::stop() {
   if (!thread_.joinable()) return;
   if (!stopped_.exchange(true)) uv_async_send(&stop_async_);
   thread_.join();
+}
+
+http::Response AdminServer::answer(const http::Request& r) const {
+  // This runs in a libuv callback: nothing may escape it (std::terminate).
+  try {
+    return api_.handle(r);
+  } catch (const std::exception& e) {
+    spdlog::error("admin: {} {}: {}", r.method, r.path, e.what());
+    return error_response(500, "internal_error", "the request failed; see the gateway's log");
+  }
 }
 
 void AdminServer::on_connection(uv_stream_t* server, int status) {

@@ -42,6 +42,8 @@ class AdminServer {
   class Conn;  // server.cpp: one client connection
 
  private:
+  // The API's response, or a 500 if it threw.
+  http::Response answer(const http::Request& r) const;
   static void on_connection(uv_stream_t* server, int status);
   static void on_stop(uv_async_t* h);
 

@@ -37,7 +37,7 @@ struct Snapshot {
   std::string version;
   uint64_t uptime_s = 0;
   std::vector<std::pair<std::string, int>> listeners;  // name ("mqtt", "ws", ...) -> bound port
-  bool store_ok = true;  // no store error since the previous snapshot
+  bool store_ok = true;  // no store error in the last minute
 
   uint64_t connections = 0;  // clients with a session bound now
   struct Connected {

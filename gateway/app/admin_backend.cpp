@@ -180,8 +180,14 @@ admin::Snapshot GatewayBackend::snapshot() {
     }
   }
   s.store_errors = core::Stats::get(st.store_errors);
-  s.store_ok = s.store_errors == last_store_errors_;
-  last_store_errors_ = s.store_errors;
+  // Not ready for a minute after a store error, however often anyone asks
+  // (the dashboard polls every second; a per-call "since last time" would
+  // hide the error from the health check).
+  if (s.store_errors != last_store_errors_) {
+    last_store_errors_ = s.store_errors;
+    last_store_error_ms_ = now_ms;
+  }
+  s.store_ok = last_store_error_ms_ == 0 || now_ms - last_store_error_ms_ >= kStoreErrorWindowMs;
   s.connections = static_cast<uint64_t>(std::max<int64_t>(0, st.clients_connected.load()));
   s.protocol_errors = core::Stats::get(st.protocol_errors);
   s.keepalive_timeouts = core::Stats::get(st.keepalive_timeouts);

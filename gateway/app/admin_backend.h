@@ -33,7 +33,10 @@ class GatewayBackend final : public admin::Backend {
 
  private:
   net::Gateway& gateway_;
-  uint64_t last_store_errors_ = 0;  // for health: a store error since the last look
+  // Health says "degraded" for this long after the store's error count moved.
+  static constexpr uint64_t kStoreErrorWindowMs = 60'000;
+  uint64_t last_store_errors_ = 0;
+  uint64_t last_store_error_ms_ = 0;  // steady clock; 0: none seen
 };
 
 }  // namespace edgemq::app

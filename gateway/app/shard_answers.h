@@ -6,6 +6,7 @@
 // stopping worker drops, is harmless.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -32,12 +33,17 @@ class ShardAnswer {
     if (--state_->left == 0) state_->cv.notify_all();
   }
 
+  // Whether the asker stopped waiting: a question still queued behind a
+  // busy worker is then skipped rather than walked for nobody.
+  bool abandoned() const { return state_->abandoned.load(std::memory_order_relaxed); }
+
   struct State {
     explicit State(size_t n) : got(n), left(n) {}
     std::mutex mu;
     std::condition_variable cv;
     std::vector<std::optional<R>> got;
     size_t left;
+    std::atomic<bool> abandoned{false};
   };
   ShardAnswer(std::shared_ptr<State> state, size_t slot) : state_(std::move(state)), slot_(slot) {}
 
@@ -54,10 +60,15 @@ std::optional<std::vector<R>> ask(net::Gateway& gateway, const std::vector<size_
   using State = typename ShardAnswer<R>::State;
   auto state = std::make_shared<State>(shards.size());
   for (size_t i = 0; i < shards.size(); ++i) {
-    gateway.post(shards[i], [ask, answer = ShardAnswer<R>(state, i)](core::Shard& s) { ask(s, answer); });
+    gateway.post(shards[i], [ask, answer = ShardAnswer<R>(state, i)](core::Shard& s) {
+      if (!answer.abandoned()) ask(s, answer);
+    });
   }
   std::unique_lock lock(state->mu);
-  if (!state->cv.wait_for(lock, timeout, [&] { return state->left == 0; })) return std::nullopt;
+  if (!state->cv.wait_for(lock, timeout, [&] { return state->left == 0; })) {
+    state->abandoned.store(true, std::memory_order_relaxed);
+    return std::nullopt;
+  }
   std::vector<R> out;
   out.reserve(shards.size());
   for (std::optional<R>& r : state->got) out.push_back(std::move(*r));

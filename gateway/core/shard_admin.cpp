@@ -14,11 +14,19 @@ Shard::KickOutcome Shard::kick(std::string_view client_id, bool discard_session)
     destroy_session(*s);  // a delayed will goes out now [MQTT-3.1.3-9]
     return KickOutcome::SessionDiscarded;
   }
-  // Expiry 0 ends the session when the connection closes, as a 5.0
-  // DISCONNECT setting it would [MQTT-3.1.2-23]; on_link_closed does the rest.
-  if (discard_session) s->set_expiry(0);
   Client& c = *s->client;
   c.set_close_reason(DisconnectReason::Kicked);
+  if (discard_session) {
+    // Ended now, not when the connection has finished closing: a TLS or
+    // WebSocket close may wait seconds for the peer, and a client that
+    // reconnected meanwhile would take the session over and keep it. The
+    // will goes out now too, as the session ends with it [MQTT-3.1.3-9];
+    // on_link_closed then finds a detached client, as after a takeover.
+    if (std::unique_ptr<mqtt::Will> will = c.take_will()) publish_will(std::move(*will));
+    c.detach();
+    s->client = nullptr;
+    destroy_session(*s);
+  }
   if (c.v5()) c.link().send(mqtt::Disconnect{mqtt::reason::kAdministrativeAction, {}});
   c.link().close();
   return discard_session ? KickOutcome::SessionDiscarded : KickOutcome::Disconnected;

@@ -105,7 +105,7 @@ RunOutput run(const Invocation& inv, const Transport& transport) {
     }
   }
   if (degraded) {
-    o.err = "edgemqctl: 503 degraded: a store write failed since the previous check (see the gateway's log)\n";
+    o.err = "edgemqctl: 503 degraded: a store write failed in the last minute (see the gateway's log)\n";
     o.exit_code = kExitApiError;
   }
   return o;

@@ -187,6 +187,8 @@ size_t Connection::process(std::span<const uint8_t> in) {
       if (r.error == mqtt::DecodeError::UnsupportedProtocolLevel && state_ == State::AwaitConnect) {
         // In 3.1.1's form: the client's version is not one we speak [MQTT-3.1.2-2].
         send(mqtt::Connack{false, mqtt::ConnackCode::UnacceptableProtocol, {}});
+        protocol_error(mqtt::describe(r.error), 0, core::ConnectResult::Rejected);
+        return SIZE_MAX;
       }
       protocol_error(mqtt::describe(r.error), mqtt::reason_for(r.error));
       return SIZE_MAX;
@@ -246,6 +248,7 @@ bool Connection::handle_connect(mqtt::Connect&& c, std::span<const uint8_t> rest
     send(mqtt::Connack{false, v5_ ? static_cast<mqtt::ConnackCode>(mqtt::reason::kNotAuthorized)
                                   : mqtt::ConnackCode::NotAuthorized,
                        {}});
+    count_attempt(core::ConnectResult::Rejected);
     close();
     return false;
   }
@@ -368,12 +371,12 @@ void Connection::on_deadline() {
   }
 }
 
-void Connection::protocol_error(const char* what, uint8_t reason) {
+void Connection::protocol_error(const char* what, uint8_t reason, core::ConnectResult attempt) {
   core::Stats::add(worker().broker().stats().protocol_errors);
   if (state_ == State::Bound) {
     note_close_reason(core::DisconnectReason::ProtocolError);
   } else if (state_ != State::Closing) {
-    count_attempt(core::ConnectResult::Malformed);
+    count_attempt(attempt);
   }
   spdlog::debug("connection {}: protocol error: {} (reason 0x{:02x})", id_, what, reason);
   // A 5.0 client is told why before the connection closes [MQTT-4.13.1-1];

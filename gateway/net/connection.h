@@ -105,8 +105,10 @@ class Connection final : public core::Link {
   void count_attempt(core::ConnectResult r);
   // Records on its Client, if bound, why the gateway is closing it.
   void note_close_reason(core::DisconnectReason r);
-  // Closes for a broken rule; `reason` (0: none) goes to a 5.0 client in DISCONNECT.
-  void protocol_error(const char* what, uint8_t reason);
+  // Closes for a broken rule; `reason` (0: none) goes to a 5.0 client in
+  // DISCONNECT. Before CONNACK it ends the attempt as `attempt`.
+  void protocol_error(const char* what, uint8_t reason,
+                      core::ConnectResult attempt = core::ConnectResult::Malformed);
   // Queues a 5.0 client's DISCONNECT with `reason` and its name (and
   // `detail`, if any) as reason string; nothing for 3.1.1 or before CONNACK.
   void say_goodbye(uint8_t reason, const char* detail);

@@ -142,11 +142,11 @@ std::optional<std::string_view> Request::header(std::string_view name) const {
   return std::nullopt;
 }
 
-std::optional<std::string> percent_decode(std::string_view s) {
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
+    if (s[i] == '+' && plus_is_space) {
       out.push_back(' ');
     } else if (s[i] == '%') {
       if (i + 2 >= s.size()) return std::nullopt;
@@ -165,6 +165,17 @@ std::optional<std::string> percent_decode(std::string_view s) {
     }
   }
   return out;
+}
+
+bool Request::query_decodes() const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    if (!percent_decode(rest.substr(0, amp))) return false;
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return true;
 }
 
 std::optional<std::string> Request::query_param(std::string_view key) const {

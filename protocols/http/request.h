@@ -28,6 +28,9 @@ struct Request {
   std::optional<std::string_view> header(std::string_view name) const;
   // The value of `key` in the query string (`a=1&b=2`), percent-decoded.
   std::optional<std::string> query_param(std::string_view key) const;
+  // Whether every value of the query string decodes (so an absent parameter
+  // and a broken one are told apart).
+  bool query_decodes() const;
 };
 
 struct ParseLimits {
@@ -63,8 +66,8 @@ class RequestParser {
   std::unique_ptr<State> s_;
 };
 
-// "%41b" -> "Ab", "+" -> " " (form encoding, as query strings use it);
-// nullopt for a broken escape.
-std::optional<std::string> percent_decode(std::string_view s);
+// "%41b" -> "Ab"; nullopt for a broken escape. `plus_is_space`: "+" -> " ",
+// as form-encoded query strings mean it; in a path "+" is itself.
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = true);
 
 }  // namespace edgemq::http

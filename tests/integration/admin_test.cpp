@@ -152,6 +152,21 @@ TEST_F(Admin, ASlowRequestIsAnswered408AndAnIdleConnectionClosed) {
   EXPECT_EQ(read_to_close(idle), "") << "closed, nothing more said";
 }
 
+// Bytes that are not UTF-8 in the path of an open route: answered, and the
+// gateway lives on (an exception escaping the JSON writer once ended it).
+TEST_F(Admin, ARequestWithBytesThatAreNotUtf8IsAnsweredAndTheGatewayLivesOn) {
+  for (const std::string target : {"/dashboard/\xff", "/api/v1/\xfe", "/api/v1/topics?match=%FF"}) {
+    const int fd = connect_loopback(gw_admin_port(), 10);
+    ASSERT_GE(fd, 0);
+    const std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    const std::string got = read_to_close(fd);
+    EXPECT_TRUE(got.rfind("HTTP/1.1 404", 0) == 0 || got.rfind("HTTP/1.1 400", 0) == 0) << got;
+  }
+  EXPECT_EQ(curl({url("/api/v1/health")}).status, 200);
+  EXPECT_TRUE(gw().running());
+}
+
 class AdminWithTokens : public Admin {
  protected:
   GatewayOptions options() const override {

@@ -538,6 +538,54 @@ TEST(AdminApi, PublishRefusesWhatMqttWouldNot) {
   }
 }
 
+TEST(AdminApi, BytesThatAreNotUtf8AreEchoedReplacedNeverThrown) {
+  admin::Api api({}, std::make_shared<FakeBackend>());
+  // Each error message echoes what the client sent; none of it is UTF-8.
+  for (const Request& r : {get_query("/api/v1/topics", "match=%FF"), get_query("/api/v1/retained", "filter=%FE"),
+                           get("/api/v1/\xff"), get("/api/v1/retained/a\xff"), get("/api/v1/clients/\xc3")}) {
+    http::Response answer;
+    ASSERT_NO_THROW(answer = api.handle(r)) << r.path;
+    EXPECT_GE(answer.status, 400) << r.path;
+    const auto body = nlohmann::json::parse(answer.body, nullptr, false);
+    ASSERT_FALSE(body.is_discarded()) << "valid JSON: " << answer.body;
+    EXPECT_TRUE(body.contains("error"));
+  }
+}
+
+TEST(AdminApi, PlusInAPathIsAPlusAndABrokenQueryIs400) {
+  auto backend = std::make_shared<FakeBackend>();
+  admin::Api api({}, backend);
+  api.handle(get("/api/v1/clients/a+b"));
+  EXPECT_EQ(backend->asked_id, "a+b") << "form encoding is for queries only (RFC 3986: '+' is a sub-delim)";
+  api.handle(get("/api/v1/clients/a%2Bb%20c"));
+  EXPECT_EQ(backend->asked_id, "a+b c");
+  const auto r = api.handle(with_method(get_query("/api/v1/clients/dev", "session=%7"), "DELETE"));
+  EXPECT_EQ(r.status, 400) << "not 'no session parameter': the kick must not go ahead as another one";
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "bad_query");
+  EXPECT_EQ(api.handle(get_query("/api/v1/retained", "filter=%ZZ")).status, 400);
+}
+
+TEST(AdminApi, PublishRefusesU0000InMqttStrings) {
+  admin::Api api({}, std::make_shared<FakeBackend>());
+  for (const std::string body : {R"({"topic": "t", "properties": {"content_type": "a\u0000"}})",
+                                 R"({"topic": "t", "properties": {"user_properties": {"k": "v\u0000"}}})",
+                                 R"({"topic": "t", "properties": {"user_properties": {"k\u0000": "v"}}})",
+                                 R"({"topic": "t\u0000"})"}) {
+    EXPECT_EQ(api.handle(with_method(get("/api/v1/publish"), "POST", body)).status, 400)
+        << body << " [MQTT-1.5.4-2]";
+  }
+}
+
+TEST(AdminApi, APublishNotConfirmedInTimeMayHaveGoneOut) {
+  auto backend = std::make_shared<FakeBackend>();
+  backend->outcome = admin::Outcome::Busy;
+  admin::Api api({}, backend);
+  const auto r = api.handle(with_method(get("/api/v1/publish"), "POST", R"({"topic": "t", "qos": 1})"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(nlohmann::json::parse(r.body)["message"].get<std::string>().find("may have been published"),
+            std::string::npos);
+}
+
 TEST(AdminJson, Base64RoundTripsAndRefusesNonStandardInput) {
   // Not UTF-8, so shown as base64; every length modulo 3.
   for (const std::string& raw : {std::string("\xff"), std::string("\xff\x00"), std::string("\xff\x00\x10"),

@@ -111,7 +111,7 @@ TEST(CtlRun, DegradedStatusShowsTheTableAndExits1) {
   const RunOutput o = run(invocation({"status"}), gw.transport());
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_EQ(o.out.substr(0, 27), "status            degraded\n");
-  EXPECT_EQ(o.err, "edgemqctl: 503 degraded: a store write failed since the previous check (see the gateway's log)\n");
+  EXPECT_EQ(o.err, "edgemqctl: 503 degraded: a store write failed in the last minute (see the gateway's log)\n");
 }
 
 TEST(CtlRun, JsonIsTheApisAnswerIndentedInItsOrder) {
