@@ -70,6 +70,7 @@ json stats_json(const Snapshot& s) {
       {"sessions_expired", s.sessions_expired},
       {"store", {{"ok", s.store_ok},
                  {"errors", s.store_errors},
+                 {"size_bytes", s.store_bytes},
                  {"commits", commits},
                  {"commit_ms_mean", commits == 0 ? 0.0 : s.commit_duration.sum_s * 1000 / static_cast<double>(commits)}}},
       {"loop_lag_ms", {{"max", s.loop_lag_max_ms}}},

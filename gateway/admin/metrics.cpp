@@ -88,6 +88,8 @@ constexpr Scalar kTail[] = {
      number<&Snapshot::sessions_expired>},
     {"edgemq_store_errors_total", "counter", "Store writes that failed (QoS 1/2 publishes refused).",
      number<&Snapshot::store_errors>},
+    {"edgemq_store_size_bytes", "gauge", "Bytes the store's files take in the data directory.",
+     number<&Snapshot::store_bytes>},
     {"process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
      number<&Snapshot::process_rss_bytes>},
     {"process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.",

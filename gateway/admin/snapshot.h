@@ -60,6 +60,7 @@ struct Snapshot {
   uint64_t wills_published = 0;
   uint64_t sessions_expired = 0;
   uint64_t store_errors = 0;
+  uint64_t store_bytes = 0;  // the data directory's files: SSTs, WAL, manifest
 
   // By QoS ("0", "1", "2"): PUBLISH packets and their payload bytes.
   std::vector<std::pair<std::string, uint64_t>> received_by_qos, sent_by_qos;

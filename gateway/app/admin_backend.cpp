@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -49,6 +50,22 @@ void read_process(admin::Snapshot& s) {
     closedir(d);
     s.process_open_fds = n > 0 ? n - 1 : 0;  // less the one opendir holds
   }
+}
+
+// What the store's files take on disk (RocksDB's SSTs, WAL and manifest:
+// everything under the data directory), for sizing the volume.
+uint64_t directory_bytes(const std::string& dir) {
+  std::error_code ec;
+  uint64_t total = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) {
+      const uintmax_t n = it->file_size(size_ec);
+      if (!size_ec) total += n;
+    }
+  }
+  return total;
 }
 
 // Where paging ends, saturated: a shard never needs to send more than that.
@@ -224,6 +241,7 @@ admin::Snapshot GatewayBackend::snapshot() {
   }
   s.loop_lag_max_ms = static_cast<double>(lag_max_ns) / 1e6;
   s.retained = broker.retained().size();
+  s.store_bytes = directory_bytes(gateway_.data_dir());
   s.wills_published = core::Stats::get(st.wills_published);
   s.sessions_expired = core::Stats::get(st.sessions_expired);
   read_process(s);

@@ -61,6 +61,7 @@ class Gateway final : public core::ShardPoster {
   void post(size_t shard, std::function<void(core::Shard&)> work) override;
   void hand_off(size_t from, size_t to, core::DeliveryBatch& batch) override;
   core::Broker& broker() { return *broker_; }
+  const std::string& data_dir() const { return options_.data_dir; }
 
  private:
   bool restore(std::string& error);

@@ -136,6 +136,8 @@ TEST_F(AdminMetricsLive, MessagesByQosSessionsAndHistograms) {
   EXPECT_EQ(stats["messages"]["by_qos"]["1"]["received"], 2);
   EXPECT_EQ(stats["sessions"]["queued"], 2);
   EXPECT_GE(stats["store"]["commits"], 2);
+  EXPECT_GT(stats["store"]["size_bytes"], 0) << "RocksDB's WAL and manifest at least";
+  EXPECT_GT(metric(p, "edgemq_store_size_bytes"), 0);
   EXPECT_TRUE(stats["loop_lag_ms"]["max"].is_number());
 
   // Back online, the queue drains into the client and the gauge follows.

@@ -115,6 +115,7 @@ admin::Snapshot sample() {
   s.sessions = admin::SessionTotals{3, 2, 17, 4, 9};
   s.dropped = {{"queue_full", 7}};
   s.retained = 5;
+  s.store_bytes = 123456;
   s.process_rss_bytes = 1 << 20;
   s.process_cpu_seconds = 1.5;
   return s;
@@ -219,6 +220,7 @@ TEST(AdminApi, HealthAndStatsReportTheSnapshot) {
   EXPECT_EQ(stats["sessions"]["offline"], 2);
   EXPECT_EQ(stats["loop_lag_ms"]["max"], 3.5);
   EXPECT_EQ(stats["store"]["commits"], 5);
+  EXPECT_EQ(stats["store"]["size_bytes"], 123456);
   EXPECT_DOUBLE_EQ(stats["store"]["commit_ms_mean"].get<double>(), 50.0);
   EXPECT_EQ(stats["retained"], 5);
 }
@@ -644,6 +646,7 @@ TEST(AdminMetrics, ThePageFollowsTheExpositionFormat) {
   EXPECT_NE(page.find("edgemq_disconnects_total{reason=\"kicked\"} 1\n"), std::string::npos);
   EXPECT_NE(page.find("edgemq_sessions{state=\"offline\"} 2\n"), std::string::npos);
   EXPECT_NE(page.find("edgemq_queued_messages 17\n"), std::string::npos);
+  EXPECT_NE(page.find("edgemq_store_size_bytes 123456\n"), std::string::npos);
   EXPECT_NE(page.find("edgemq_inflight_messages 4\n"), std::string::npos);
   // Histograms: cumulative buckets ending in +Inf, which equals _count.
   EXPECT_NE(page.find("edgemq_store_commit_duration_seconds_bucket{le=\"0.001\"} 3\n"), std::string::npos);
