@@ -161,8 +161,9 @@ admin::HistogramData histogram_data(const core::Histogram& h) {
   return d;
 }
 
-std::vector<std::pair<std::string, uint64_t>> by_qos(const core::Stats::Counter (&counters)[3]) {
-  return {{"0", core::Stats::get(counters[0])}, {"1", core::Stats::get(counters[1])}, {"2", core::Stats::get(counters[2])}};
+std::vector<std::pair<std::string, uint64_t>> by_qos(const core::Stats& st,
+                                                     std::atomic<uint64_t> (core::WorkerCounters::*field)[3]) {
+  return {{"0", st.sum(field, 0)}, {"1", st.sum(field, 1)}, {"2", st.sum(field, 2)}};
 }
 
 Outcome outcome_of(core::Shard::KickOutcome k) {
@@ -209,8 +210,8 @@ admin::Snapshot GatewayBackend::snapshot() {
   s.protocol_errors = core::Stats::get(st.protocol_errors);
   s.keepalive_timeouts = core::Stats::get(st.keepalive_timeouts);
   s.tls_handshake_failures = core::Stats::get(st.tls_handshake_failures);
-  s.messages_received = core::Stats::get(st.messages_received);
-  s.messages_sent = core::Stats::get(st.messages_sent);
+  s.messages_received = st.messages_received();
+  s.messages_sent = st.messages_sent();
   s.bytes_received = core::Stats::get(st.bytes_received);
   s.bytes_sent = core::Stats::get(st.bytes_sent);
   s.dropped = {{"qos0_slow_subscriber", core::Stats::get(st.dropped_qos0_slow)},
@@ -220,10 +221,10 @@ admin::Snapshot GatewayBackend::snapshot() {
                {"expired", core::Stats::get(st.expired_messages)},
                {"sys_publish", core::Stats::get(st.dropped_sys_publish)},
                {"retained_on_subscribe", core::Stats::get(st.dropped_retained_on_subscribe)}};
-  s.received_by_qos = by_qos(st.received_by_qos);
-  s.sent_by_qos = by_qos(st.sent_by_qos);
-  s.received_payload_bytes_by_qos = by_qos(st.received_payload_bytes_by_qos);
-  s.sent_payload_bytes_by_qos = by_qos(st.sent_payload_bytes_by_qos);
+  s.received_by_qos = by_qos(st, &core::WorkerCounters::received_by_qos);
+  s.sent_by_qos = by_qos(st, &core::WorkerCounters::sent_by_qos);
+  s.received_payload_bytes_by_qos = by_qos(st, &core::WorkerCounters::received_payload_bytes_by_qos);
+  s.sent_payload_bytes_by_qos = by_qos(st, &core::WorkerCounters::sent_payload_bytes_by_qos);
   for (size_t r = 1; r < static_cast<size_t>(core::DisconnectReason::Count); ++r) {
     s.disconnects.emplace_back(core::name_of(static_cast<core::DisconnectReason>(r)), core::Stats::get(st.disconnects[r]));
   }

@@ -41,7 +41,7 @@ void Shard::deliver(Delivery& d) {
       Stats::add(broker_.stats().dropped_qos0_slow);
     } else if (s.client->send_message(*m, 0, 0, false, d.retain, m->expires_at_ms ? broker_.wall_ms() : 0,
                                       d.extras.get())) {
-      broker_.stats().count_sent(0, m->payload.size());
+      broker_.stats().count_sent(index_, 0, m->payload.size());
     } else {
       Stats::add(broker_.stats().dropped_too_large);
     }
@@ -145,7 +145,7 @@ void Shard::send_now(Session& s, Outgoing&& o) {
     return;
   }
   o.state = storage::DeliveryState::Sent;
-  broker_.stats().count_sent(o.qos, o.msg->payload.size());
+  broker_.stats().count_sent(index_, o.qos, o.msg->payload.size());
   persist_state(s, o);
   s.inflight.push_back(std::move(o));
 }
@@ -176,7 +176,7 @@ void Shard::resume(Session& s) {
       s.client->link().send(mqtt::Pubrel{o.packet_id, mqtt::reason::kSuccess, {}});
     } else if (s.client->send_message(*o.msg, o.qos, o.packet_id, true, o.retain,
                                       o.msg->expires_at_ms ? broker_.wall_ms() : 0, o.extras.get())) {
-      broker_.stats().count_sent(o.qos, o.msg->payload.size());
+      broker_.stats().count_sent(index_, o.qos, o.msg->payload.size());
     } else {
       // The new connection allows smaller packets than the old one did.
       Stats::add(broker_.stats().dropped_too_large);

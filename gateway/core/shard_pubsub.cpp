@@ -86,7 +86,7 @@ void Shard::deliver_retained(Session& s, const std::string& filter, uint8_t gran
       }
       // Retain flag set [MQTT-3.3.1-8].
       if (s.client->send_message(*m, 0, 0, false, true, broker_.wall_ms(), extras.get())) {
-        broker_.stats().count_sent(0, m->payload.size());
+        broker_.stats().count_sent(index_, 0, m->payload.size());
       } else {
         Stats::add(broker_.stats().dropped_too_large);
       }
@@ -105,7 +105,7 @@ uint8_t Shard::publish_from(Client& c, mqtt::Publish&& p) {
     const uint8_t refused = accept_v5_publish(c, p, qos > 0 && known == nullptr);
     if (refused != mqtt::reason::kSuccess) return refused;
   }
-  broker_.stats().count_received(qos, p.payload.size());
+  broker_.stats().count_received(index_, qos, p.payload.size());
   const uint64_t link_id = c.link().id();
   // $SYS belongs to the gateway. MQTT 3.1.1 has no negative PUBACK, so a
   // client's message there is acknowledged and dropped, as Mosquitto's ACL

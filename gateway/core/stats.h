@@ -54,8 +54,20 @@ enum class ConnectResult : uint8_t {
 };
 const char* name_of(ConnectResult r);
 
+// The counters every message touches, one block per worker, each on cache
+// lines of its own: two workers counting each message never write the same
+// line, so counting by QoS costs no more than the one shared total it
+// replaced. Summed when read.
+struct alignas(64) WorkerCounters {
+  std::atomic<uint64_t> received_by_qos[3]{};  // PUBLISH packets from clients
+  std::atomic<uint64_t> received_payload_bytes_by_qos[3]{};
+  std::atomic<uint64_t> sent_by_qos[3]{};  // PUBLISH packets to clients
+  std::atomic<uint64_t> sent_payload_bytes_by_qos[3]{};
+};
+
 struct Stats {
-  explicit Stats(size_t workers = 1) : loop_lag(workers), loop_lag_max_ns(workers) {}
+  explicit Stats(size_t workers = 1)
+      : by_worker(workers == 0 ? 1 : workers), loop_lag(workers), loop_lag_max_ns(workers) {}
 
   using Counter = std::atomic<uint64_t>;
   static constexpr size_t kListeners = 4;  // by net::ListenerKind: mqtt, ws, mqtts, wss
@@ -64,8 +76,6 @@ struct Stats {
   Counter accepted_by_listener[kListeners]{};  // sockets accepted
   // Clients with CONNECT accepted now, by listener and protocol (3.1.1, 5.0).
   std::atomic<int64_t> connected_by[kListeners][2]{};
-  Counter messages_received{0};  // PUBLISH packets from clients
-  Counter messages_sent{0};      // PUBLISH packets to clients
   Counter bytes_received{0};
   Counter bytes_sent{0};
   Counter protocol_errors{0};    // connections closed for a malformed or illegal packet
@@ -87,11 +97,7 @@ struct Stats {
   Counter dropped_too_large{0};        // deliveries skipped: above the client's maximum packet size
   Counter shared_redirected{0};        // shared-subscription messages moved to another member
 
-  // By QoS: PUBLISH packets and their payload bytes, from and to clients.
-  Counter received_by_qos[3]{};
-  Counter received_payload_bytes_by_qos[3]{};
-  Counter sent_by_qos[3]{};
-  Counter sent_payload_bytes_by_qos[3]{};
+  std::vector<WorkerCounters> by_worker;  // by shard index
   Counter disconnects[static_cast<size_t>(DisconnectReason::Count)]{};
   Counter connect_results[kListeners][static_cast<size_t>(ConnectResult::Count)]{};
   Histogram commit_duration;  // one group commit's store write (and fsync)
@@ -100,16 +106,29 @@ struct Stats {
   std::vector<Histogram> loop_lag;
   std::vector<std::atomic<uint64_t>> loop_lag_max_ns;
 
-  void count_received(uint8_t qos, size_t payload_bytes) {
-    add(messages_received);
-    add(received_by_qos[qos % 3]);
-    add(received_payload_bytes_by_qos[qos % 3], payload_bytes);
+  // On worker `worker`'s thread (its shard index).
+  void count_received(size_t worker, uint8_t qos, size_t payload_bytes) {
+    WorkerCounters& w = by_worker[worker % by_worker.size()];
+    add(w.received_by_qos[qos % 3]);
+    add(w.received_payload_bytes_by_qos[qos % 3], payload_bytes);
   }
-  void count_sent(uint8_t qos, size_t payload_bytes) {
-    add(messages_sent);
-    add(sent_by_qos[qos % 3]);
-    add(sent_payload_bytes_by_qos[qos % 3], payload_bytes);
+  void count_sent(size_t worker, uint8_t qos, size_t payload_bytes) {
+    WorkerCounters& w = by_worker[worker % by_worker.size()];
+    add(w.sent_by_qos[qos % 3]);
+    add(w.sent_payload_bytes_by_qos[qos % 3], payload_bytes);
   }
+  // One of WorkerCounters' arrays summed over the workers, by QoS, or all.
+  uint64_t sum(std::atomic<uint64_t> (WorkerCounters::*field)[3], int qos = -1) const {
+    uint64_t n = 0;
+    for (const WorkerCounters& w : by_worker) {
+      for (int q = 0; q < 3; ++q) {
+        if (qos < 0 || qos == q) n += get((w.*field)[q]);
+      }
+    }
+    return n;
+  }
+  uint64_t messages_received() const { return sum(&WorkerCounters::received_by_qos); }
+  uint64_t messages_sent() const { return sum(&WorkerCounters::sent_by_qos); }
   void count_disconnect(DisconnectReason r) { add(disconnects[static_cast<size_t>(r)]); }
   void count_connect(size_t listener, ConnectResult r) {
     add(connect_results[listener % kListeners][static_cast<size_t>(r)]);

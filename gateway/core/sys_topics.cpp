@@ -17,8 +17,8 @@ void publish_sys_topics(Shard& shard, uint64_t uptime_s) {
   publish(shard, "$SYS/broker/uptime", std::to_string(uptime_s) + " seconds");
   publish(shard, "$SYS/broker/clients/connected",
           std::to_string(st.clients_connected.load(std::memory_order_relaxed)));
-  publish(shard, "$SYS/broker/messages/received", std::to_string(Stats::get(st.messages_received)));
-  publish(shard, "$SYS/broker/messages/sent", std::to_string(Stats::get(st.messages_sent)));
+  publish(shard, "$SYS/broker/messages/received", std::to_string(st.messages_received()));
+  publish(shard, "$SYS/broker/messages/sent", std::to_string(st.messages_sent()));
   publish(shard, "$SYS/broker/bytes/received", std::to_string(Stats::get(st.bytes_received)));
   publish(shard, "$SYS/broker/bytes/sent", std::to_string(Stats::get(st.bytes_sent)));
   publish(shard, "$SYS/broker/retained messages/count",
