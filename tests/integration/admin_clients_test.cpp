@@ -171,14 +171,7 @@ TEST_F(AdminClients, PublishReachesSubscribersWithItsPropertiesAndRetainedIsClea
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body)["matched"], 1);
   auto m = sub.receive(5s);
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->get_topic(), topic("pub/a"));
-  EXPECT_EQ(m->get_payload_str(), "hello");
-  EXPECT_EQ(m->get_qos(), 1);
-  EXPECT_EQ(::mqtt::get<std::string>(m->get_properties(), ::mqtt::property::CONTENT_TYPE), "text/plain");
-  const auto user = ::mqtt::get<::mqtt::string_pair>(m->get_properties(), ::mqtt::property::USER_PROPERTY);
-  EXPECT_EQ(std::get<0>(user), "source");
-  EXPECT_EQ(std::get<1>(user), "admin");
+  EXPECT_TRUE(is_message_with_properties(m, topic("pub/a"), "hello", 1, "text/plain", {"source", "admin"}));
 
   r = post_json("/api/v1/publish",
                 {{"topic", topic("pub/raw")}, {"payload", "AP8Q"}, {"payload_encoding", "base64"}});

@@ -207,14 +207,7 @@ TEST_F(Edgemqctl, PublishReachesASubscriberWithItsPropertiesAndBinaryStdin) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "published to " + topic("pub/a") + " (qos 1): 1 subscription matched\n");
   auto m = sub.receive(5s);
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->get_topic(), topic("pub/a"));
-  EXPECT_EQ(m->get_payload_str(), "hello");
-  EXPECT_EQ(m->get_qos(), 1);
-  EXPECT_EQ(::mqtt::get<std::string>(m->get_properties(), ::mqtt::property::CONTENT_TYPE), "text/plain");
-  const auto user = ::mqtt::get<::mqtt::string_pair>(m->get_properties(), ::mqtt::property::USER_PROPERTY);
-  EXPECT_EQ(std::get<0>(user), "source");
-  EXPECT_EQ(std::get<1>(user), "edgemqctl");
+  EXPECT_TRUE(is_message_with_properties(m, topic("pub/a"), "hello", 1, "text/plain", {"source", "edgemqctl"}));
 
   // Binary bytes on stdin arrive byte for byte (sent base64 underneath).
   const std::string binary("\x00\xff\x10\n\x80", 5);

@@ -179,4 +179,27 @@ template <typename Start, typename CodesOf>
       [](::mqtt::token& t) { return t.get_unsubscribe_response().get_reason_codes(); }, reasons);
 }
 
+::testing::AssertionResult is_message_with_properties(const ::mqtt::const_message_ptr& m, const std::string& topic,
+                                                      const std::string& payload, int qos,
+                                                      const std::string& content_type,
+                                                      const std::pair<std::string, std::string>& user_property) {
+  if (!m) return ::testing::AssertionFailure() << "no message";
+  const auto& props = m->get_properties();
+  const std::string got_type = props.contains(::mqtt::property::CONTENT_TYPE)
+                                   ? ::mqtt::get<std::string>(props, ::mqtt::property::CONTENT_TYPE)
+                                   : "(none)";
+  std::pair<std::string, std::string> got_user{"(none)", ""};
+  if (props.contains(::mqtt::property::USER_PROPERTY)) {
+    const auto u = ::mqtt::get<::mqtt::string_pair>(props, ::mqtt::property::USER_PROPERTY);
+    got_user = {std::get<0>(u), std::get<1>(u)};
+  }
+  if (m->get_topic() != topic || m->get_payload_str() != payload || m->get_qos() != qos ||
+      got_type != content_type || got_user != user_property) {
+    return ::testing::AssertionFailure() << "got " << m->get_topic() << " '" << m->get_payload_str() << "' qos "
+                                         << m->get_qos() << " content type " << got_type << " user property "
+                                         << got_user.first << "=" << got_user.second;
+  }
+  return ::testing::AssertionSuccess();
+}
+
 }  // namespace edgemq::itest

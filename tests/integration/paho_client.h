@@ -80,4 +80,11 @@ class PahoClient {
   ::mqtt::async_client client_;
 };
 
+// Whether `m` is `payload` on `topic` at `qos`, carrying the 5.0 content
+// type and the one user property given; says what differs.
+::testing::AssertionResult is_message_with_properties(const ::mqtt::const_message_ptr& m, const std::string& topic,
+                                                      const std::string& payload, int qos,
+                                                      const std::string& content_type,
+                                                      const std::pair<std::string, std::string>& user_property);
+
 }  // namespace edgemq::itest
