@@ -77,7 +77,7 @@ std::optional<std::string> path_rest(std::string_view rest) {
 }
 
 http::Response health(Backend& b, const http::Request&, std::string_view) {
-  const Snapshot s = b.snapshot();
+  const Snapshot s = b.health_snapshot();
   return json_response(health_json(s), s.store_ok ? 200 : 503);
 }
 

@@ -111,6 +111,10 @@ class Backend {
   virtual ~Backend() = default;
   // Read from thread-safe counters; never Busy.
   virtual Snapshot snapshot() = 0;
+  // What health needs (store state, listeners, version, uptime); may leave
+  // out what costs I/O (the process's figures, the store's size on disk),
+  // as a health check runs every few seconds.
+  virtual Snapshot health_snapshot() { return snapshot(); }
   // Summed over the workers; nullopt when they did not answer in time.
   virtual std::optional<SessionTotals> session_totals() = 0;
   // Retained messages whose topic matches a valid filter, unexpired, in

@@ -178,7 +178,7 @@ Outcome outcome_of(core::Shard::KickOutcome k) {
 
 }  // namespace
 
-admin::Snapshot GatewayBackend::snapshot() {
+admin::Snapshot GatewayBackend::counters(bool process_and_disk) {
   using net::ListenerKind;
   core::Broker& broker = gateway_.broker();
   const core::Stats& st = broker.stats();
@@ -242,10 +242,10 @@ admin::Snapshot GatewayBackend::snapshot() {
   }
   s.loop_lag_max_ms = static_cast<double>(lag_max_ns) / 1e6;
   s.retained = broker.retained().size();
-  s.store_bytes = directory_bytes(gateway_.data_dir());
+  if (process_and_disk) s.store_bytes = directory_bytes(gateway_.data_dir());
   s.wills_published = core::Stats::get(st.wills_published);
   s.sessions_expired = core::Stats::get(st.sessions_expired);
-  read_process(s);
+  if (process_and_disk) read_process(s);
   return s;
 }
 
