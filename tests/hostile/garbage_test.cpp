@@ -1,0 +1,65 @@
+// Cases that held before issue 13, kept so they keep holding: random bytes
+// instead of MQTT, and connections that open and never send CONNECT. The
+// canary keeps its round trips meanwhile, and the gateway stays up.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <random>
+#include <vector>
+
+#include "tests/hostile/canary.h"
+#include "tests/integration/fixture.h"
+
+namespace edgemq::itest {
+namespace {
+
+class Garbage : public GatewayTest {};
+
+TEST_F(Garbage, RandomBytesCloseTheirOwnConnectionOnly) {
+  Canary canary(port());
+  canary.start();
+  std::mt19937 rng(13);
+  for (int i = 0; i < 300; ++i) {
+    const int fd = connect_loopback(port(), 2);
+    ASSERT_GE(fd, 0);
+    std::string bytes(1 + rng() % 512, '\0');
+    for (char& b : bytes) b = static_cast<char>(rng());
+    (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    ::close(fd);
+  }
+  ASSERT_TRUE(wait_until([&] { return canary.round_trips() >= 20; }, 10s));
+  const CanaryReport r = canary.stop();
+  report_canary("300 connections sending random bytes", r);
+  EXPECT_EQ(r.failures, 0u) << r.summary();
+}
+
+TEST_F(Garbage, SilentConnectionsAreClosedAtTheConnectTimeout) {
+  GatewayOptions o;
+  o.extra_args = {"--connect-timeout", "2"};
+  start_gateway(o);
+  Canary canary(port());
+  canary.start();
+  std::vector<int> silent;
+  for (int i = 0; i < 2000; ++i) {
+    const int fd = connect_loopback(port(), 5);
+    ASSERT_GE(fd, 0) << "connection " << i;
+    silent.push_back(fd);
+  }
+  // Every silent connection is closed by the gateway after 2 s (3.1.1 section
+  // 3.1.4: a server should close a connection that sends no CONNECT within a
+  // reasonable time).
+  int closed = 0;
+  for (int fd : silent) {
+    char b;
+    if (::recv(fd, &b, 1, 0) == 0) ++closed;  // the 5 s read timeout bounds the wait
+    ::close(fd);
+  }
+  EXPECT_EQ(closed, 2000);
+  const CanaryReport r = canary.stop();
+  report_canary("2,000 connections that never send CONNECT", r);
+  EXPECT_EQ(r.failures, 0u) << r.summary();
+  EXPECT_GE(r.round_trips, 20u);
+}
+
+}  // namespace
+}  // namespace edgemq::itest
