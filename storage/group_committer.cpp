@@ -7,7 +7,23 @@
 
 namespace edgemq::storage {
 
-GroupCommitter::GroupCommitter(Store& store, bool sync) : store_(store), sync_(sync) {
+namespace {
+
+uint64_t steady_ms() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+uint64_t bytes_of(const WriteSet& ws) {
+  uint64_t n = 0;
+  for (const WriteSet::Op& op : ws.ops()) n += op.key.size() + op.value.size();
+  return n;
+}
+
+}  // namespace
+
+GroupCommitter::GroupCommitter(Store& store, bool sync, StoreGuard::Options guard)
+    : store_(store), sync_(sync), guard_(std::move(guard)) {
   thread_ = std::thread([this] { run(); });
   committer_id_ = thread_.get_id();
 }
@@ -51,6 +67,11 @@ uint64_t GroupCommitter::sets_committed() const {
   return sets_;
 }
 
+uint64_t GroupCommitter::batches_failed() const {
+  std::lock_guard lock(mu_);
+  return failed_;
+}
+
 void GroupCommitter::set_observer(Observer o) {
   std::lock_guard lock(mu_);
   observer_ = std::move(o);
@@ -62,24 +83,38 @@ void GroupCommitter::run() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      auto has_work = [this] { return stopping_ || !queue_.empty(); };
+      // While the disk is low or the store failed, wake up by itself too:
+      // space comes back without a write to notice it.
+      if (guard_.needs_polling()) {
+        wake_.wait_for(lock, std::chrono::milliseconds(guard_.retry_interval_ms()), has_work);
+      } else {
+        wake_.wait(lock, has_work);
+      }
       // stop() drains: exit only once nothing is left to commit.
-      if (queue_.empty()) return;
+      if (queue_.empty() && stopping_) return;
       batch.swap(queue_);
       if (!observer && observer_) observer = observer_;
     }
     WriteSet merged;
     for (Pending& p : batch) merged.append(std::move(p.ws));
+    guard_.before_write(steady_ms(), bytes_of(merged), store_);
+    if (batch.empty()) continue;  // a quiet wake-up: only the guard's poll
     const auto started = std::chrono::steady_clock::now();
     const Status status = store_.apply(merged, sync_);
     if (observer) {
       observer(static_cast<uint64_t>(
           std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count()));
     }
-    if (status.ok) {
+    guard_.after_write(status);
+    {
       std::lock_guard lock(mu_);
-      ++batches_;
-      sets_ += batch.size();
+      if (status.ok) {
+        ++batches_;
+        sets_ += batch.size();
+      } else {
+        ++failed_;
+      }
     }
     for (Pending& p : batch) {
       if (p.done) p.done(status);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "storage/store.h"
+#include "storage/store_guard.h"
 
 namespace edgemq::storage {
 
@@ -22,7 +23,9 @@ class GroupCommitter {
   // durable (or failed). Must not block; typically posts to an event loop.
   using Completion = std::function<void(const Status&)>;
 
-  GroupCommitter(Store& store, bool sync);
+  // `guard` says when the store should take no new data (store_guard.h);
+  // the committer measures and resumes through it.
+  GroupCommitter(Store& store, bool sync, StoreGuard::Options guard = {});
   ~GroupCommitter();  // stop()s
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -41,6 +44,10 @@ class GroupCommitter {
 
   uint64_t batches_committed() const;
   uint64_t sets_committed() const;
+  // Writes (batches) that failed since the start.
+  uint64_t batches_failed() const;
+  // Any thread: disk low, store failed (store_guard.h).
+  const StoreGuard& guard() const { return guard_; }
 
  private:
   struct Pending {
@@ -58,6 +65,8 @@ class GroupCommitter {
   bool stopping_ = false;
   uint64_t batches_ = 0;
   uint64_t sets_ = 0;
+  uint64_t failed_ = 0;
+  StoreGuard guard_;  // touched by the committer thread, read by any
   std::mutex stop_mu_;  // serializes joins when stop() races with itself
   std::thread thread_;
   std::thread::id committer_id_;  // stop() from a completion must not join itself

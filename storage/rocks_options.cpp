@@ -1,8 +1,24 @@
 #include "storage/rocks_options.h"
 
+#include <rocksdb/listener.h>
 #include <rocksdb/table.h>
 
+#include "storage/rocks_logger.h"
+
 namespace edgemq::storage {
+namespace {
+
+// The committer resumes the store itself (StoreGuard: every second once the
+// disk has min_free_disk free). RocksDB's own recovery would poll every 5 s
+// and, while it waits, make DB::Resume answer "busy".
+class ResumeOurselves final : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status, bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+};
+
+}  // namespace
 
 rocksdb::DBOptions make_db_options(const RocksTuning& t) {
   rocksdb::DBOptions o;
@@ -13,9 +29,10 @@ rocksdb::DBOptions make_db_options(const RocksTuning& t) {
   o.max_open_files = t.max_open_files;
   // Edge boxes have few cores shared with the workers.
   o.max_background_jobs = 2;
-  // The info LOG must not fill a small disk.
-  o.keep_log_file_num = 4;
-  o.max_log_file_size = 1 << 20;
+  // No LOG file in the data directory: RocksDB's messages go to ours
+  // (StoreLog in rocks_store.h says why).
+  o.info_log = make_rocks_logger(t.log);
+  o.listeners.push_back(std::make_shared<ResumeOurselves>());
   o.max_manifest_file_size = 64 << 20;
   // Default recovery mode (point in time) replays the WAL up to the first
   // torn record, which is what survives a kill -9 mid-write.

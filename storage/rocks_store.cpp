@@ -21,7 +21,8 @@ namespace {
 
 Status from_rocks(std::string_view what, const rocksdb::Status& s) {
   if (s.ok()) return Status::Ok();
-  return Status::Error(std::string(what) + ": " + s.ToString());
+  std::string message = std::string(what) + ": " + s.ToString();
+  return s.IsNoSpace() ? Status::NoSpace(std::move(message)) : Status::Error(std::move(message));
 }
 
 std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
@@ -45,6 +46,7 @@ class RocksStore final : public RowStore {
 
   Status apply(const WriteSet& ws, bool sync) override;
   uint64_t last_seq() const override { return last_seq_.load(); }
+  Status resume() override { return from_rocks("resume", db_->Resume()); }
 
   // Reads the high-water mark at open.
   Status read_last_seq();

@@ -6,12 +6,22 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "storage/store.h"
 
 namespace edgemq::storage {
+
+// RocksDB's own messages (flushes, compactions, background errors). They go
+// to the gateway's log instead of a LOG file in the data directory: that file
+// shares the store's disk, and Debian's RocksDB 7.8 aborts the process (a
+// live assert in WritableFileWriter) when it logs again after a write to it
+// failed on a full disk.
+enum class StoreLogLevel : uint8_t { Debug, Info, Warn, Error };
+using StoreLog = std::function<void(StoreLogLevel, std::string_view)>;
 
 // Memory knobs, sized for edge boxes by default (a few tens of MB in total
 // whatever the data size); tests shrink them to force flushes and compactions.
@@ -28,6 +38,8 @@ struct RocksTuning {
   uint64_t max_wal_bytes = 64 << 20;
   // Table files kept open; each costs a reader and its index.
   int max_open_files = 256;
+  // Where RocksDB's messages go; empty: nowhere (never a LOG file).
+  StoreLog log;
 };
 
 // open_rocks_store(dir, status) uses RocksTuning{}.

@@ -23,8 +23,12 @@ namespace edgemq::storage {
 struct Status {
   bool ok = true;
   std::string message;
+  // The filesystem had no room for the write (ENOSPC): a client may be told
+  // "quota exceeded" rather than "unspecified error".
+  bool no_space = false;
   static Status Ok() { return {}; }
   static Status Error(std::string m) { return {false, std::move(m)}; }
+  static Status NoSpace(std::string m) { return {false, std::move(m), true}; }
 };
 
 // Fixed order: it is the column-family order on disk, append only.
@@ -135,6 +139,11 @@ class Store {
   // Highest queue seq ever committed (0 for a new store), so that seqs handed
   // out after a restart never repeat.
   virtual uint64_t last_seq() const = 0;
+
+  // After a failed write: makes the store take writes again if the cause is
+  // gone (RocksDB stops writing after a background error until resumed).
+  // Called on the writing thread only.
+  virtual Status resume() { return Status::Ok(); }
 };
 
 // Opens (creating if needed) a RocksDB store in `dir`.

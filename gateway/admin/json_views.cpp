@@ -20,6 +20,15 @@ json pairs_object(const std::vector<std::pair<std::string, uint64_t>>& pairs) {
 
 }  // namespace
 
+json store_health(const Snapshot& s) {
+  return {{"ok", s.store_ok},
+          {"errors", s.store_errors},
+          {"disk_low", s.store_disk_low},
+          {"failed", s.store_failed},
+          {"disk_free_bytes", s.disk_free_bytes},
+          {"min_free_disk", s.min_free_disk}};
+}
+
 json health_json(const Snapshot& s) {
   json listeners = json::object();
   for (const auto& [name, port] : s.listeners) listeners[name] = port;
@@ -29,7 +38,7 @@ json health_json(const Snapshot& s) {
           {"version", s.version},
           {"uptime_s", s.uptime_s},
           {"listeners", listeners},
-          {"store", {{"ok", s.store_ok}, {"errors", s.store_errors}}}};
+          {"store", store_health(s)}};
 }
 
 json stats_json(const Snapshot& s) {
@@ -70,6 +79,10 @@ json stats_json(const Snapshot& s) {
       {"sessions_expired", s.sessions_expired},
       {"store", {{"ok", s.store_ok},
                  {"errors", s.store_errors},
+                 {"disk_low", s.store_disk_low},
+                 {"failed", s.store_failed},
+                 {"disk_free_bytes", s.disk_free_bytes},
+                 {"min_free_disk", s.min_free_disk},
                  {"size_bytes", s.store_bytes},
                  {"commits", commits},
                  {"commit_ms_mean", commits == 0 ? 0.0 : s.commit_duration.sum_s * 1000 / static_cast<double>(commits)}}},

@@ -66,7 +66,7 @@ double number(const Snapshot& s) {
 
 constexpr Scalar kTop[] = {
     {"edgemq_uptime_seconds", "gauge", "Seconds since the gateway started.", number<&Snapshot::uptime_s>},
-    {"edgemq_up", "gauge", "1, or 0 for a minute after a store write failed.",
+    {"edgemq_up", "gauge", "1; 0 while the store refuses new messages and for a minute after a store write failed.",
      [](const Snapshot& s) { return s.store_ok ? 1.0 : 0.0; }},
 };
 
@@ -90,6 +90,14 @@ constexpr Scalar kTail[] = {
      number<&Snapshot::store_errors>},
     {"edgemq_store_size_bytes", "gauge", "Bytes the store's files take in the data directory.",
      number<&Snapshot::store_bytes>},
+    {"edgemq_store_disk_free_bytes", "gauge", "Free bytes on the data directory's filesystem, last measured.",
+     number<&Snapshot::disk_free_bytes>},
+    {"edgemq_store_min_free_disk_bytes", "gauge", "The reserve (min_free_disk) below which new messages are refused.",
+     number<&Snapshot::min_free_disk>},
+    {"edgemq_store_disk_low", "gauge", "1 while free space is below min_free_disk and new messages are refused.",
+     [](const Snapshot& s) { return s.store_disk_low ? 1.0 : 0.0; }},
+    {"edgemq_store_failed", "gauge", "1 while a failed store write has not been recovered from.",
+     [](const Snapshot& s) { return s.store_failed ? 1.0 : 0.0; }},
     {"process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
      number<&Snapshot::process_rss_bytes>},
     {"process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.",

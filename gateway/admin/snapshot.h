@@ -37,7 +37,13 @@ struct Snapshot {
   std::string version;
   uint64_t uptime_s = 0;
   std::vector<std::pair<std::string, int>> listeners;  // name ("mqtt", "ws", ...) -> bound port
-  bool store_ok = true;  // no store error in the last minute
+  // No store error in the last minute, and the store takes new data (the
+  // disk is above min_free_disk and no write failure is pending recovery).
+  bool store_ok = true;
+  bool store_disk_low = false;   // free space below min_free_disk: new messages refused
+  bool store_failed = false;     // a write failed and the store has not recovered yet
+  uint64_t disk_free_bytes = 0;  // on the data directory's filesystem, last measured
+  uint64_t min_free_disk = 0;
 
   uint64_t connections = 0;  // clients with a session bound now
   struct Connected {

@@ -205,7 +205,13 @@ admin::Snapshot GatewayBackend::counters(bool process_and_disk) {
     last_store_errors_ = s.store_errors;
     last_store_error_ms_ = now_ms;
   }
-  s.store_ok = last_store_error_ms_ == 0 || now_ms - last_store_error_ms_ >= kStoreErrorWindowMs;
+  const storage::StoreGuard& guard = broker.store_guard();
+  s.store_disk_low = guard.disk_low();
+  s.store_failed = guard.failed();
+  s.disk_free_bytes = guard.free_bytes();
+  s.min_free_disk = guard.min_free_bytes();
+  s.store_ok = (last_store_error_ms_ == 0 || now_ms - last_store_error_ms_ >= kStoreErrorWindowMs) &&
+               !s.store_disk_low && !s.store_failed;
   s.connections = static_cast<uint64_t>(std::max<int64_t>(0, st.clients_connected.load()));
   s.protocol_errors = core::Stats::get(st.protocol_errors);
   s.keepalive_timeouts = core::Stats::get(st.keepalive_timeouts);
@@ -220,7 +226,9 @@ admin::Snapshot GatewayBackend::counters(bool process_and_disk) {
                {"too_large", core::Stats::get(st.dropped_too_large)},
                {"expired", core::Stats::get(st.expired_messages)},
                {"sys_publish", core::Stats::get(st.dropped_sys_publish)},
-               {"retained_on_subscribe", core::Stats::get(st.dropped_retained_on_subscribe)}};
+               {"retained_on_subscribe", core::Stats::get(st.dropped_retained_on_subscribe)},
+               {"store_unavailable", core::Stats::get(st.refused_store_unavailable)},
+               {"retained_store_unavailable", core::Stats::get(st.retained_refused_store)}};
   s.received_by_qos = by_qos(st, &core::WorkerCounters::received_by_qos);
   s.sent_by_qos = by_qos(st, &core::WorkerCounters::sent_by_qos);
   s.received_payload_bytes_by_qos = by_qos(st, &core::WorkerCounters::received_payload_bytes_by_qos);
@@ -420,6 +428,10 @@ Answer<size_t> GatewayBackend::publish(admin::PublishRequest r) {
   const uint64_t expires = core::expiry_time(r.props, broker.wall_ms());
   core::MessagePtr m = core::make_message(std::move(r.topic), std::move(r.payload), r.qos, r.retain,
                                           core::forwarded_properties(r.props), expires);
+  // Refused like a client's message while the store takes no new data.
+  if (broker.store_refusing() && broker.needs_store(m->topic, m->qos, m->retain && !m->payload.empty(), {})) {
+    return {Outcome::StoreError, 0};
+  }
   // Published from the topic's home shard, so the endpoint's messages on one
   // topic keep their order among themselves.
   struct Routed {

@@ -33,6 +33,31 @@ std::string parse_number(const std::string& v, T& out, unsigned long long lo, un
   return {};
 }
 
+// A byte count: a whole number, optionally with a binary unit (KiB, MiB,
+// GiB; K, M, G and KB, MB, GB mean the same here, as in most tools' sizes).
+std::string parse_size(const std::string& v, uint64_t& out, uint64_t hi) {
+  uint64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  std::string unit(p, v.data() + v.size());
+  while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+  for (char& ch : unit) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  int shift = -1;
+  if (unit.empty() || unit == "B") shift = 0;
+  if (unit == "K" || unit == "KB" || unit == "KIB") shift = 10;
+  if (unit == "M" || unit == "MB" || unit == "MIB") shift = 20;
+  if (unit == "G" || unit == "GB" || unit == "GIB") shift = 30;
+  if (ec != std::errc() || p == v.data() || shift < 0 || n > (hi >> shift)) {
+    return "expects a size in bytes, optionally with KiB, MiB or GiB, up to " + std::to_string(hi >> 20) + " MiB";
+  }
+  out = n << shift;
+  return {};
+}
+
+Key size_key(const char* name, const char* help, uint64_t Config::*field, uint64_t hi) {
+  return {name, help, [=](Config& c, const std::string& v) { return parse_size(v, c.*field, hi); },
+          [=](const Config& c) { return std::to_string(c.*field); }};
+}
+
 template <typename T>
 Key number_key(const char* name, const char* help, T Config::*field, unsigned long long lo,
                unsigned long long hi) {
@@ -180,6 +205,10 @@ const std::vector<Key>& keys() {
          return {};
        },
        [](const Config& c) { return c.data_dir; }},
+      size_key("min_free_disk",
+               "free space kept on the data directory's filesystem: below it, QoS 1/2 messages that need the "
+               "store are refused (5.0: 0x97) until there is room again (0: no reserve)",
+               &Config::min_free_disk, 1ull << 40),
       number_key("workers", "worker threads, one event loop each (0: one per core)", &Config::workers, 0, 256),
       choice_key("log_level", "log level", &Config::log_level,
                  {"trace", "debug", "info", "warn", "error", "off"}),

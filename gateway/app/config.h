@@ -3,6 +3,7 @@
 // dashes). Later sources win: defaults < file < environment < flags.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,10 @@ struct Config {
   std::string listen_admin = "127.0.0.1:18083";  // admin REST and /metrics; empty: off
   std::string admin_tokens;            // bearer tokens, comma-separated; none: loopback only
   std::string data_dir = "./data";
+  // Bytes kept free on the data directory's filesystem (store_guard.h): a
+  // few memtable flushes and a compaction's worth, so deletes and
+  // subscriptions still fit once new messages are refused.
+  uint64_t min_free_disk = 64ull << 20;
   unsigned workers = 0;  // 0: one per core
   std::string log_level = "info";
   std::string durability = "process";

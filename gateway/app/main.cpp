@@ -35,6 +35,7 @@ edgemq::net::GatewayOptions options_from(const edgemq::app::Config& c) {
   o.data_dir = c.data_dir;
   o.workers = c.workers;
   o.sync_commits = c.durability == "power";
+  o.min_free_disk = c.min_free_disk;
   o.sys_interval_s = c.sys_interval;
   o.limits = c.limits;
   return o;

@@ -31,6 +31,17 @@ size_t Broker::home_shard(std::string_view client_id) const {
   return std::hash<std::string_view>{}(client_id) % shard_count_;
 }
 
+bool Broker::needs_store(std::string_view topic, uint8_t qos, bool retain_with_payload,
+                         std::string_view publisher) const {
+  if (retain_with_payload) return true;
+  if (qos == 0) return false;
+  std::vector<RouteTarget> matches;
+  router_.match(topic, matches);
+  return std::any_of(matches.begin(), matches.end(), [&](const RouteTarget& t) {
+    return t.persistent && t.qos > 0 && !(t.no_local && t.client_id == publisher);
+  });
+}
+
 void Broker::commit(storage::WriteSet ws, size_t shard,
                     std::function<void(Shard&, const storage::Status&)> done) {
   if (!done) {

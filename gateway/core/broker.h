@@ -81,6 +81,15 @@ class Broker {
   // store no longer has it.
   bool clear_retained(std::string_view topic, std::function<void(const storage::Status&)> done);
 
+  // The store takes no new data now (disk below min_free_disk, or a write
+  // failed): client messages that would add records are refused. Any thread.
+  bool store_refusing() const { return committer_.guard().refusing(); }
+  const storage::StoreGuard& store_guard() const { return committer_.guard(); }
+  // Whether routing a message would write to the store: a retained message
+  // with a payload, or a QoS 1/2 delivery to a persistent session. Costs a
+  // router match, so it is asked only while store_refusing().
+  bool needs_store(std::string_view topic, uint8_t qos, bool retain_with_payload, std::string_view publisher) const;
+
   // Submits `ws`; `done`, if any, runs on shard `shard` after the commit.
   void commit(storage::WriteSet ws, size_t shard,
               std::function<void(Shard&, const storage::Status&)> done);

@@ -156,6 +156,9 @@ class Shard {
   // The 5.0 side of an inbound PUBLISH: resolves its topic alias and checks
   // what 5.0 bounds; returns reason::kSuccess or the reason to disconnect with.
   uint8_t accept_v5_publish(Client& c, mqtt::Publish& p, bool new_qos_message);
+  // A QoS 1/2 PUBLISH the store cannot take now (disk low, store failed):
+  // a 5.0 client's ack (`emit`, `verdict`) says 0x97; a 3.1.1 client is closed.
+  uint8_t refuse_for_store(Client& c, OrderedAcks::Emit emit, const std::shared_ptr<uint8_t>& verdict);
   // QoS 1/2 messages the session may have unacknowledged: the gateway's
   // window, narrowed by a 5.0 client's receive maximum [MQTT-3.3.4-7].
   size_t window(Session& s) const;

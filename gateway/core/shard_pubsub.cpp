@@ -140,6 +140,13 @@ uint8_t Shard::publish_from(Client& c, mqtt::Publish&& p) {
     if (!durable) known->waiting.emplace_back(link_id, token);
     return mqtt::reason::kSuccess;
   }
+  if (!to_sys && broker_.store_refusing() && (qos > 0 || p.retain) &&
+      broker_.needs_store(p.topic, qos, p.retain && !p.payload.empty(), s.client_id())) {
+    if (qos > 0) return refuse_for_store(c, std::move(emit), verdict);
+    // QoS 0 has no one to tell: delivered, but its retained value not kept.
+    p.retain = false;
+    Stats::add(broker_.stats().retained_refused_store);
+  }
   storage::WriteSet own;
   const uint64_t commit = ++next_commit_;
   if (qos == 2 && !refused) {
@@ -161,9 +168,15 @@ uint8_t Shard::publish_from(Client& c, mqtt::Publish&& p) {
     return mqtt::reason::kSuccess;
   }
   const uint64_t token = c.acks().push(std::move(emit), false);
-  auto committed = [link_id, token, client_id = qos == 2 ? s.client_id() : std::string(), id, commit](
+  auto committed = [link_id, token, client_id = qos == 2 ? s.client_id() : std::string(), id, commit, verdict](
                        Shard& sh, const storage::Status& st) {
     if (!client_id.empty()) sh.inbound_qos2_committed(client_id, id, commit, st);
+    if (!st.ok && verdict) {
+      // 5.0 can say it: the ack carries why, and the connection stays.
+      *verdict = st.no_space ? mqtt::reason::kQuotaExceeded : mqtt::reason::kUnspecified;
+      sh.ack_committed(link_id, token, storage::Status{});
+      return;
+    }
     sh.ack_committed(link_id, token, st);
   };
   bool waits = !own.empty();
@@ -176,6 +189,24 @@ uint8_t Shard::publish_from(Client& c, mqtt::Publish&& p) {
     if (verdict && matched == 0) *verdict = mqtt::reason::kNoMatchingSubscribers;
   }
   if (!waits) committed(*this, storage::Status{});
+  return mqtt::reason::kSuccess;
+}
+
+uint8_t Shard::refuse_for_store(Client& c, OrderedAcks::Emit emit, const std::shared_ptr<uint8_t>& verdict) {
+  Stats::add(broker_.stats().refused_store_unavailable);
+  if (verdict) {
+    // Quota exceeded (5.0 section 3.4.2.1): a PUBREC with it ends a QoS 2 flow
+    // too, so no packet id is kept; the client may send again later.
+    *verdict = mqtt::reason::kQuotaExceeded;
+    c.acks().push(std::move(emit), true);
+    return mqtt::reason::kSuccess;
+  }
+  // 3.1.1 has no negative PUBACK. Leaving the message unacknowledged on an
+  // open connection would strand it in the client's window (clients resend
+  // only on reconnect [MQTT-4.4.0-1]); closing makes the client come back
+  // and send it again, by then perhaps with room on the disk.
+  c.set_close_reason(DisconnectReason::StoreUnavailable);
+  c.link().close();
   return mqtt::reason::kSuccess;
 }
 

@@ -11,6 +11,7 @@ const char* name_of(DisconnectReason r) {
     case DisconnectReason::TakenOver: return "taken_over";
     case DisconnectReason::Kicked: return "kicked";
     case DisconnectReason::ServerShutdown: return "server_shutdown";
+    case DisconnectReason::StoreUnavailable: return "store_unavailable";
     case DisconnectReason::None:
     case DisconnectReason::Count: break;
   }

@@ -38,6 +38,7 @@ enum class DisconnectReason : uint8_t {
   TakenOver,         // the same client id connected again [MQTT-3.1.4-3]
   Kicked,            // the admin endpoint disconnected it
   ServerShutdown,
+  StoreUnavailable,  // a 3.1.1 QoS 1/2 PUBLISH the store could not take: closed unacknowledged
   Count,
 };
 const char* name_of(DisconnectReason r);
@@ -85,6 +86,10 @@ struct Stats {
   Counter dropped_queue_full{0};       // QoS 1/2 dropped: session queue at max_queued_messages
   Counter dropped_offline_qos0{0};     // QoS 0 for an offline persistent session (not queued)
   Counter store_errors{0};             // store writes that failed; QoS>0 publishes refused
+  // QoS 1/2 PUBLISHes refused before routing because the store took no new
+  // data (disk below min_free_disk, or failed): 5.0 got 0x97, 3.1.1 was closed.
+  Counter refused_store_unavailable{0};
+  Counter retained_refused_store{0};   // QoS 0 retained updates not kept: store not taking new data
   Counter wills_published{0};
   Counter dropped_sys_publish{0};      // client PUBLISHes to $SYS: acknowledged, not routed
   Counter dropped_retained_on_subscribe{0};  // QoS 0 retained not sent: outbound byte budget full

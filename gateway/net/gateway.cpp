@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gateway/core/v5_properties.h"
+#include "gateway/net/store_log.h"
 
 namespace edgemq::net {
 
@@ -22,12 +23,18 @@ bool Gateway::open(std::string& error) {
   std::error_code ec;
   std::filesystem::create_directories(options_.data_dir, ec);
   storage::Status st;
-  store_ = storage::open_rocks_store(options_.data_dir, st);
+  storage::RocksTuning tuning;
+  tuning.log = make_store_log();
+  store_ = storage::open_rocks_store(options_.data_dir, tuning, st);
   if (!st.ok || !store_) {
     error = "cannot open store in " + options_.data_dir + ": " + st.message;
     return false;
   }
-  committer_ = std::make_unique<storage::GroupCommitter>(*store_, options_.sync_commits);
+  storage::StoreGuard::Options guard;
+  guard.dir = options_.data_dir;
+  guard.min_free_bytes = options_.min_free_disk;
+  guard.observer = make_guard_log(options_.data_dir);
+  committer_ = std::make_unique<storage::GroupCommitter>(*store_, options_.sync_commits, std::move(guard));
   size_t n = options_.workers != 0 ? options_.workers : std::max(1u, std::thread::hardware_concurrency());
   broker_ = std::make_unique<core::Broker>(options_.limits, *store_, *committer_, auth_, n);
   broker_->set_poster(this);
@@ -160,9 +167,17 @@ void Gateway::shutdown() {
   // The committer goes first: until stop() returns, its thread still runs
   // completions that post to the workers (dropped now: their inboxes are
   // closed), so the workers must outlive it.
-  if (committer_) committer_->stop();  // everything submitted is now in the WAL
+  if (!committer_) return;
+  committer_->stop();  // everything submitted is now written, or failed
   workers_.clear();
-  spdlog::info("store flushed");
+  const storage::StoreGuard& guard = committer_->guard();
+  if (guard.failed()) {
+    spdlog::error("store: stopped while failed ({} writes failed); what was acknowledged is stored, what was "
+                  "refused was not",
+                  committer_->batches_failed());
+  } else {
+    spdlog::info("store flushed");
+  }
 }
 
 void Gateway::post(size_t shard, std::function<void(core::Shard&)> work) {

@@ -31,6 +31,7 @@ struct GatewayOptions {
   std::string data_dir = "./data";
   size_t workers = 0;  // 0: one per core
   bool sync_commits = false;  // durability "power": fsync every group commit
+  uint64_t min_free_disk = 0;  // bytes kept free on data_dir's filesystem (storage/store_guard.h)
   uint32_t sys_interval_s = 10;  // $SYS publishing period; 0 disables
   core::Limits limits;
 };

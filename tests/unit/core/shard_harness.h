@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -56,6 +57,37 @@ class FakeLink final : public Link {
 
  private:
   uint64_t id_;
+};
+
+// A memory store whose writes fail with "no space" while `failing` is set,
+// like a full disk; resuming it works once it is cleared.
+class FailingStore final : public storage::Store {
+ public:
+  storage::Status apply(const storage::WriteSet& ws, bool sync) override {
+    if (failing) return storage::Status::NoSpace("write: IO error: No space left on device");
+    return inner_->apply(ws, sync);
+  }
+  storage::Status load_retained(const std::function<void(storage::RetainedMessage&&)>& each) override {
+    return inner_->load_retained(each);
+  }
+  storage::Status load_sessions(const std::function<void(storage::SessionRecord&&)>& each) override {
+    return inner_->load_sessions(each);
+  }
+  storage::Status load_queues(const std::function<void(std::string_view, storage::QueuedMessage&&)>& each) override {
+    return inner_->load_queues(each);
+  }
+  storage::Status load_inbound_qos2(const std::function<void(std::string_view, uint16_t)>& each) override {
+    return inner_->load_inbound_qos2(each);
+  }
+  uint64_t last_seq() const override { return inner_->last_seq(); }
+  storage::Status resume() override {
+    return failing ? storage::Status::Error("resume: still full") : storage::Status::Ok();
+  }
+
+  std::atomic<bool> failing{false};
+
+ private:
+  std::unique_ptr<storage::Store> inner_ = storage::make_memory_store();
 };
 
 class ShardHarness : public ShardPoster {
@@ -126,6 +158,19 @@ class ShardHarness : public ShardPoster {
     storage::WriteSet ws;
     bool done = false;
     broker_.commit(std::move(ws), 0, [&](Shard&, const storage::Status&) { done = true; });
+    run_until([&] { return done; });
+  }
+
+  // Submits an empty write that must fail, and waits for it: the store's
+  // guard then reports it failed (broker().store_refusing()).
+  void settle_failed() {
+    storage::WriteSet ws;
+    ws.delete_retained("settle");
+    bool done = false;
+    broker_.commit(std::move(ws), 0, [&](Shard&, const storage::Status& st) {
+      EXPECT_FALSE(st.ok);
+      done = true;
+    });
     run_until([&] { return done; });
   }
 

@@ -2,40 +2,10 @@
 // acknowledged before the first copy is durable, and never swallowed after a
 // failed commit; retained messages on client $-topics are stored; $SYS is the
 // gateway's; retained-on-subscribe, subscriptions and retained topics are bounded.
-#include <atomic>
-
 #include "tests/unit/core/shard_harness.h"
 
 namespace edgemq::core::testing {
 namespace {
-
-// A memory store whose writes can be made to fail, like a full disk.
-class FailingStore final : public storage::Store {
- public:
-  FailingStore() : inner_(storage::make_memory_store()) {}
-  storage::Status apply(const storage::WriteSet& ws, bool sync) override {
-    if (failing) return storage::Status::Error("disk full");
-    return inner_->apply(ws, sync);
-  }
-  storage::Status load_retained(const std::function<void(storage::RetainedMessage&&)>& each) override {
-    return inner_->load_retained(each);
-  }
-  storage::Status load_sessions(const std::function<void(storage::SessionRecord&&)>& each) override {
-    return inner_->load_sessions(each);
-  }
-  storage::Status load_queues(const std::function<void(std::string_view, storage::QueuedMessage&&)>& each) override {
-    return inner_->load_queues(each);
-  }
-  storage::Status load_inbound_qos2(const std::function<void(std::string_view, uint16_t)>& each) override {
-    return inner_->load_inbound_qos2(each);
-  }
-  uint64_t last_seq() const override { return inner_->last_seq(); }
-
-  std::atomic<bool> failing{false};
-
- private:
-  std::unique_ptr<storage::Store> inner_;
-};
 
 size_t queued_records(storage::Store& store) {
   size_t n = 0;
@@ -66,6 +36,8 @@ TEST(ShardSafety, Qos2ResendAfterFailedCommitIsStoredThenAcknowledged) {
   h.shard().on_link_closed(pub.id(), false);
 
   store.failing = false;
+  // A failed write makes the store refuse until it has resumed (within a second).
+  h.run_until([&] { return !h.broker().store_refusing(); });
   h.connect(pub_again, "pub", false);
   ASSERT_EQ(h.shard().on_packet(pub_again.id(), mqtt::Publish{true, 2, false, "t", 7, "m"}), 0);
   h.run_until([&] { return !pub_again.all<mqtt::Pubrec>().empty(); });
