@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdint>
 #include <exception>
+#include <optional>
 #include <vector>
 
 namespace edgemq::admin {
@@ -21,6 +23,7 @@ class AdminServer::Conn {
 
   bool accept(uv_stream_t* listener) {
     if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&tcp_)) != 0) return false;
+    waiting_since_ = uv_now(&server_.loop_);
     arm();
     uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc, on_read);
     return true;
@@ -31,6 +34,13 @@ class AdminServer::Conn {
     write(http::serialize(r, false));
     closing_after_write_ = true;
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  }
+
+  // Since when it has been waiting for its next request to arrive whole;
+  // nullopt while it is writing an answer or closing.
+  std::optional<uint64_t> waiting_since() const {
+    if (closed_ || closing_after_write_ || writes_ > 0) return std::nullopt;
+    return waiting_since_;
   }
 
   void close() {
@@ -82,7 +92,10 @@ class AdminServer::Conn {
       self->answer_and_close(error_response(error->status, "bad_request", error->message));
       return;
     }
-    if (!requests.empty()) self->arm();  // the next request gets its own time
+    if (!requests.empty()) {
+      self->arm();  // the next request gets its own time
+      self->waiting_since_ = uv_now(&self->server_.loop_);
+    }
   }
 
   static void on_timeout(uv_timer_t* t) {
@@ -126,6 +139,7 @@ class AdminServer::Conn {
   http::RequestParser parser_;
   int writes_ = 0;
   int handles_closed_ = 0;
+  uint64_t waiting_since_ = 0;  // loop time of its accept or its last whole request
   bool closing_after_write_ = false;
   bool closed_ = false;
 };
@@ -197,9 +211,25 @@ void AdminServer::on_connection(uv_stream_t* server, int status) {
     c->close();
     return;
   }
-  if (self->conns_.size() > kMaxConnections) {
+  if (self->conns_.size() > kMaxConnections && !self->evict_oldest_waiting()) {
     c->answer_and_close(error_response(503, "busy", "too many admin connections"));
   }
+}
+
+bool AdminServer::evict_oldest_waiting() {
+  Conn* oldest = nullptr;
+  uint64_t since = UINT64_MAX;
+  for (Conn* c : conns_) {
+    const std::optional<uint64_t> w = c->waiting_since();
+    if (w && *w < since) {
+      since = *w;
+      oldest = c;
+    }
+  }
+  if (oldest == nullptr) return false;
+  spdlog::debug("admin: {} connections: closing the one waiting longest for a request", kMaxConnections);
+  oldest->close();
+  return true;
 }
 
 void AdminServer::on_stop(uv_async_t* h) {

@@ -2,9 +2,13 @@
 // scrape or a burst of API calls never delays a worker, and the workers'
 // numbers are read through thread-safe counters only.
 //
-// Bounded: at most kMaxConnections at once (more are answered 503 and
-// closed), a request must arrive whole within kRequestTimeoutMs (408), its
-// head within 8 KiB (431) and its body within 64 KiB (413).
+// Bounded: at most kMaxConnections at once, a request must arrive whole
+// within kRequestTimeoutMs (408), its head within 8 KiB (431) and its body
+// within 64 KiB (413). A new connection past the limit takes the place of
+// the one that has waited longest for its next request to arrive whole (an
+// idle keep-alive or a slow sender): refusing the newcomer instead let 70
+// slow connections answer 50 of 51 health checks with 503, and a health
+// check must get through whatever the other clients do.
 //
 // Handles owned here: the listener, the stop async and every connection's
 // socket and timer, each closed through uv_close on this thread.
@@ -46,6 +50,9 @@ class AdminServer {
   http::Response answer(const http::Request& r) const;
   static void on_connection(uv_stream_t* server, int status);
   static void on_stop(uv_async_t* h);
+  // Closes the connection that has waited longest for a request; false if
+  // none is waiting (all are writing answers).
+  bool evict_oldest_waiting();
 
   Api api_;
   uv_loop_t loop_{};
