@@ -67,6 +67,7 @@ json stats_json(const Snapshot& s) {
                            {"protocol_errors", s.protocol_errors},
                            {"keepalive_timeouts", s.keepalive_timeouts},
                            {"tls_handshake_failures", s.tls_handshake_failures},
+                           {"accept_errors", s.accept_errors},
                            {"attempts", attempts},
                            {"disconnects", pairs_object(s.disconnects)}}},
       {"messages", {{"received", s.messages_received},

@@ -77,6 +77,9 @@ constexpr Scalar kRest[] = {
      number<&Snapshot::keepalive_timeouts>},
     {"edgemq_tls_handshake_failures_total", "counter", "TLS connections that ended before their handshake did.",
      number<&Snapshot::tls_handshake_failures>},
+    {"edgemq_accept_errors_total", "counter",
+     "Failed accepts of new connections (EMFILE at the open files limit, ...); the listener paused.",
+     number<&Snapshot::accept_errors>},
     {"edgemq_received_bytes_total", "counter", "Bytes read from client sockets.", number<&Snapshot::bytes_received>},
     {"edgemq_sent_bytes_total", "counter", "Bytes queued for client sockets.", number<&Snapshot::bytes_sent>},
 };

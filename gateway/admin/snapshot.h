@@ -56,6 +56,7 @@ struct Snapshot {
   uint64_t protocol_errors = 0;
   uint64_t keepalive_timeouts = 0;
   uint64_t tls_handshake_failures = 0;
+  uint64_t accept_errors = 0;  // accept() failed (EMFILE, ...): listeners paused
 
   uint64_t messages_received = 0;  // PUBLISH packets from clients
   uint64_t messages_sent = 0;      // PUBLISH packets to clients

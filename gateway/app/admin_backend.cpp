@@ -216,6 +216,7 @@ admin::Snapshot GatewayBackend::counters(bool process_and_disk) {
   s.protocol_errors = core::Stats::get(st.protocol_errors);
   s.keepalive_timeouts = core::Stats::get(st.keepalive_timeouts);
   s.tls_handshake_failures = core::Stats::get(st.tls_handshake_failures);
+  s.accept_errors = core::Stats::get(st.accept_errors);
   s.messages_received = st.messages_received();
   s.messages_sent = st.messages_sent();
   s.bytes_received = core::Stats::get(st.bytes_received);

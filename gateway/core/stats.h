@@ -77,6 +77,7 @@ struct Stats {
   Counter accepted_by_listener[kListeners]{};  // sockets accepted
   // Clients with CONNECT accepted now, by listener and protocol (3.1.1, 5.0).
   std::atomic<int64_t> connected_by[kListeners][2]{};
+  Counter accept_errors{0};  // accept() failures (EMFILE at the descriptor limit, ...): the listener paused
   Counter bytes_received{0};
   Counter bytes_sent{0};
   Counter protocol_errors{0};    // connections closed for a malformed or illegal packet

@@ -55,8 +55,9 @@ size_t Connection::queued_bytes() const {
   return (out_ ? out_->size() : 0) + (t != nullptr ? t->pending_bytes() : 0) + writing_bytes();
 }
 
-bool Connection::accept_from(uv_stream_t* server) {
-  if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&handle_)) != 0) {
+bool Connection::accept_fd(int fd) {
+  if (uv_tcp_open(&handle_, fd) != 0) {
+    ::close(fd);
     abort(true);
     return false;
   }

@@ -32,8 +32,8 @@ class Connection final : public core::Link {
  public:
   Connection(uv_loop_t* loop, uint64_t id);
 
-  // Starts reading a freshly accepted socket (`server` has one pending).
-  bool accept_from(uv_stream_t* server);
+  // Starts reading a freshly accepted socket, whose descriptor it now owns.
+  bool accept_fd(int fd);
   // Takes a socket handed over by another worker, already past CONNECT, with
   // its transport if it came through TLS or WebSocket, and the bytes the
   // other worker had prepared for it but not written (they go first).

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -42,6 +43,12 @@ bool someone_listens(const sockaddr* addr, socklen_t len) {
 
 }  // namespace
 
+Listener::~Listener() {
+  // close() ran and the loop ran once more (the handles' callbacks are null),
+  // or open() never started anything.
+  if (fd_ >= 0) ::close(fd_);
+}
+
 bool Listener::open(const std::string& host, int port, bool first, std::string& error) {
   sockaddr_storage addr{};
   bool v6 = host.find(':') != std::string::npos;
@@ -56,31 +63,26 @@ bool Listener::open(const std::string& host, int port, bool first, std::string& 
     error = "cannot bind " + host + ":" + std::to_string(port) + ": address in use (another broker?)";
     return false;
   }
-  // libuv 1.44 has no SO_REUSEPORT flag, so the socket is made here and handed over.
-  int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  fd_ = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int one = 1;
-  if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
-      ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-      ::bind(fd, reinterpret_cast<sockaddr*>(&addr), v6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in)) != 0) {
+  if (fd_ < 0 || ::setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+      ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+      ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), addr_len) != 0 || ::listen(fd_, 4096) != 0) {
     error = "cannot bind " + host + ":" + std::to_string(port) + ": " + std::strerror(errno);
-    if (fd >= 0) ::close(fd);
     return false;
   }
-  uv_tcp_init(worker_.loop(), &handle_);
-  handle_.data = this;
+  if ((rc = uv_poll_init_socket(worker_.loop(), &poll_, fd_)) != 0) {
+    error = std::string("cannot listen: ") + uv_strerror(rc);
+    return false;
+  }
+  uv_timer_init(worker_.loop(), &backoff_);
+  poll_.data = this;
+  backoff_.data = this;
   open_ = true;
-  if ((rc = uv_tcp_open(&handle_, fd)) != 0) {
-    ::close(fd);  // the handle does not own it yet
-    error = std::string("cannot listen: ") + uv_strerror(rc);
-    return false;
-  }
-  if ((rc = uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), 4096, on_connection)) != 0) {
-    error = std::string("cannot listen: ") + uv_strerror(rc);
-    return false;
-  }
+  uv_poll_start(&poll_, UV_READABLE, on_readable);
   sockaddr_storage bound{};
-  int len = sizeof bound;
-  uv_tcp_getsockname(&handle_, reinterpret_cast<sockaddr*>(&bound), &len);
+  socklen_t len = sizeof bound;
+  ::getsockname(fd_, reinterpret_cast<sockaddr*>(&bound), &len);
   port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                             : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   return true;
@@ -89,13 +91,49 @@ bool Listener::open(const std::string& host, int port, bool first, std::string& 
 void Listener::close() {
   if (!open_) return;
   open_ = false;
-  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), nullptr);
+  // Closing a poll handle stops watching the descriptor at once, so the
+  // socket can go now; the handles' memory stays until the loop runs again.
+  uv_close(reinterpret_cast<uv_handle_t*>(&poll_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&backoff_), nullptr);
+  ::close(fd_);
+  fd_ = -1;
 }
 
-void Listener::on_connection(uv_stream_t* server, int status) {
-  auto* self = static_cast<Listener*>(server->data);
-  if (status < 0) return;  // EMFILE and the like: the next accept may succeed
-  self->worker_.accepted(server, self->kind_);
+void Listener::on_readable(uv_poll_t* poll, int status, int /*events*/) {
+  auto* self = static_cast<Listener*>(poll->data);
+  if (status < 0) return;  // the socket's error is reported by accept4
+  self->accept_pending();
+}
+
+void Listener::accept_pending() {
+  // Level-triggered: what is left for the next loop turn wakes us again.
+  for (int i = 0; i < 128 && open_; ++i) {
+    const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      backoff_ms_ = 0;
+      worker_.accepted(fd, kind_);
+      continue;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    // The client gave up before we took it, or its SYN's connection broke.
+    if (errno == ECONNABORTED || errno == EINTR || errno == EPROTO) continue;
+    back_off(errno);
+    return;
+  }
+}
+
+void Listener::back_off(int error) {
+  backoff_ms_ = backoff_ms_ == 0 ? 50 : std::min<uint32_t>(backoff_ms_ * 2, 1000);
+  worker_.accept_failed(kind_, error, backoff_ms_);
+  uv_poll_stop(&poll_);
+  uv_timer_start(&backoff_, on_backoff_done, backoff_ms_, 0);
+}
+
+void Listener::on_backoff_done(uv_timer_t* timer) {
+  auto* self = static_cast<Listener*>(timer->data);
+  if (!self->open_) return;
+  uv_poll_start(&self->poll_, UV_READABLE, on_readable);
+  self->accept_pending();
 }
 
 }  // namespace edgemq::net

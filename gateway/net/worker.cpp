@@ -1,8 +1,11 @@
 #include "gateway/net/worker.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <utility>
 
@@ -247,8 +250,11 @@ Connection* Worker::add_connection() {
   return c;
 }
 
-void Worker::accepted(uv_stream_t* server, ListenerKind kind) {
-  if (draining_) return;
+void Worker::accepted(int fd, ListenerKind kind) {
+  if (draining_) {
+    ::close(fd);
+    return;
+  }
   core::Stats::add(broker_.stats().connections_accepted);
   core::Stats::add(broker_.stats().accepted_by_listener[static_cast<size_t>(kind)]);
   Connection* c = add_connection();
@@ -260,7 +266,28 @@ void Worker::accepted(uv_stream_t* server, ListenerKind kind) {
     if (uses_websocket(kind)) ws = std::make_unique<WsTransport>(ws_options_);
     c->use_transport(std::make_unique<Transport>(std::move(tls), std::move(ws)));
   }
-  c->accept_from(server);
+  c->accept_fd(fd);
+}
+
+void Worker::accept_failed(ListenerKind kind, int error, uint32_t pause_ms) {
+  core::Stats::add(broker_.stats().accept_errors);
+  // One line per 10 s for all workers and listeners: at the descriptor
+  // limit every listener fails on every wake-up.
+  static std::atomic<uint64_t> last_logged_ms{0};
+  static std::atomic<uint64_t> unlogged{0};
+  const uint64_t now = uv_now(loop());
+  uint64_t last = last_logged_ms.load(std::memory_order_relaxed);
+  if (last != 0 && now - last < 10'000) {
+    unlogged.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (!last_logged_ms.compare_exchange_strong(last, now)) return;
+  rlimit fds{};
+  ::getrlimit(RLIMIT_NOFILE, &fds);
+  spdlog::warn("accept on {} failed: {} (open files limit {}, {} connections on this worker); new connections "
+               "wait in the backlog, accepting again in {} ms; {} more failures since the last such line",
+               name_of(kind), std::strerror(error), static_cast<uint64_t>(fds.rlim_cur), live_connections(), pause_ms,
+               unlogged.exchange(0));
 }
 
 void Worker::hand_over(Connection& c, size_t to, mqtt::Connect connect, std::string rest) {

@@ -82,7 +82,11 @@ class Worker {
   void give_back_output_buffer(std::unique_ptr<std::string> buffer);
   void need_flush(uint64_t conn_id) { dirty_.push_back(conn_id); }
   void paused(uint64_t conn_id) { paused_.push_back(conn_id); }
-  void accepted(uv_stream_t* server, ListenerKind kind);
+  // A socket the listener accepted (its descriptor is the connection's now).
+  void accepted(int fd, ListenerKind kind);
+  // accept4 failed with `error` (EMFILE, ...): counted, and logged at most
+  // once every 10 s for the whole gateway; the listener pauses `pause_ms`.
+  void accept_failed(ListenerKind kind, int error, uint32_t pause_ms);
   // Takes a socket handed over by another worker, with the CONNECT it sent,
   // the bytes that followed it and its transport (TLS, WebSocket), if any.
   void adopt(int fd, mqtt::Connect connect, std::string rest, std::unique_ptr<Transport> transport,
