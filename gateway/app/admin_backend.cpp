@@ -227,6 +227,7 @@ admin::Snapshot GatewayBackend::counters(bool process_and_disk) {
                {"too_large", core::Stats::get(st.dropped_too_large)},
                {"expired", core::Stats::get(st.expired_messages)},
                {"sys_publish", core::Stats::get(st.dropped_sys_publish)},
+               {"topic_limits", core::Stats::get(st.dropped_topic_limits)},
                {"retained_on_subscribe", core::Stats::get(st.dropped_retained_on_subscribe)},
                {"store_unavailable", core::Stats::get(st.refused_store_unavailable)},
                {"retained_store_unavailable", core::Stats::get(st.retained_refused_store)}};

@@ -236,6 +236,12 @@ const std::vector<Key>& keys() {
                 &core::Limits::max_pending_acks, 2, 1000000),
       limit_key("max_subscriptions", "subscriptions per session; more get SUBACK 0x80",
                 &core::Limits::max_subscriptions, 1, 100000000),
+      limit_key("max_topic_length",
+                "bytes of a topic published to or a filter subscribed; longer: 5.0 gets 0x90 (PUBACK) or 0x8F "
+                "(SUBACK), 3.1.1 a PUBACK without delivery or SUBACK 0x80",
+                &core::Limits::max_topic_length, 1, 65535),
+      limit_key("max_topic_levels", "levels of a topic or filter ('/' separated); more: as max_topic_length",
+                &core::Limits::max_topic_levels, 1, 65535),
       limit_key("max_retained_messages", "retained topics in all; new topics past it are not retained",
                 &core::Limits::max_retained_messages, 0, 4000000000u),
       limit_key("connect_timeout", "seconds a new connection has to send CONNECT",

@@ -35,6 +35,10 @@ const LiveKey kLive[] = {
      [](Config& t, const Config& f) { t.limits.max_pending_acks = f.limits.max_pending_acks; }},
     {"max_subscriptions", true,
      [](Config& t, const Config& f) { t.limits.max_subscriptions = f.limits.max_subscriptions; }},
+    {"max_topic_length", true,
+     [](Config& t, const Config& f) { t.limits.max_topic_length = f.limits.max_topic_length; }},
+    {"max_topic_levels", true,
+     [](Config& t, const Config& f) { t.limits.max_topic_levels = f.limits.max_topic_levels; }},
     {"max_retained_messages", true,
      [](Config& t, const Config& f) { t.limits.max_retained_messages = f.limits.max_retained_messages; }},
     // The files are read again by reload_tls whatever this says; a new path

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "gateway/core/router.h"
 
@@ -38,6 +39,13 @@ struct Limits {
   uint32_t max_pending_acks = 1024;
   // Subscriptions one session may hold; past it SUBACK says 0x80 for new filters.
   uint32_t max_subscriptions = 1000;
+  // Bytes and levels of a topic a client publishes to, or of a filter it
+  // subscribes (a shared one whole, "$share/g/" included). A level costs
+  // every wildcard match a step, and the router a node per '+'; bytes cost
+  // the router, the retained index and the store. Real fleets use a handful
+  // of levels and well under a hundred bytes; 128 levels is EMQX's default.
+  uint32_t max_topic_length = 4096;
+  uint32_t max_topic_levels = 128;
   // Retained topics in all; past it a new topic's retained message is routed
   // but not retained (replacing or clearing an existing one always works).
   uint32_t max_retained_messages = 1000000;
@@ -58,5 +66,15 @@ struct Limits {
   // that asks for it (the basis of its response topics); empty: nothing.
   std::string response_information;
 };
+
+// Whether a topic or filter is within max_topic_length and max_topic_levels.
+// Levels are counted only when the length allows more than the limit.
+inline bool within_topic_limits(std::string_view topic, const Limits& limits) {
+  if (topic.size() > limits.max_topic_length) return false;
+  if (topic.size() < limits.max_topic_levels) return true;  // levels <= separators + 1
+  size_t levels = 1;
+  for (char ch : topic) levels += ch == '/';
+  return levels <= limits.max_topic_levels;
+}
 
 }  // namespace edgemq::core

@@ -22,6 +22,13 @@ uint8_t Shard::subscribe(Client& c, const mqtt::Subscribe& sub) {
     const auto& want = sub.subscriptions[i];
     const SubscriptionOptions options{std::min(want.qos, limits_.max_qos), want.no_local,
                                       want.retain_as_published, id};
+    if (!within_topic_limits(want.filter, limits_)) {
+      // Well formed, but more than this gateway takes (max_topic_length,
+      // max_topic_levels): 5.0's "topic filter invalid" says just that.
+      Stats::add(broker_.stats().subscriptions_refused);
+      ack.return_codes.push_back(v5 ? mqtt::reason::kTopicFilterInvalid : mqtt::kSubackFailure);
+      continue;
+    }
     const bool existed = s.subscriptions.contains(want.filter);
     if (s.subscriptions.size() >= limits_.max_subscriptions && !existed) {
       Stats::add(broker_.stats().subscriptions_refused);
@@ -107,16 +114,23 @@ uint8_t Shard::publish_from(Client& c, mqtt::Publish&& p) {
   }
   broker_.stats().count_received(index_, qos, p.payload.size());
   const uint64_t link_id = c.link().id();
-  // $SYS belongs to the gateway. MQTT 3.1.1 has no negative PUBACK, so a
-  // client's message there is acknowledged and dropped, as Mosquitto's ACL
-  // does; 5.0 says "not authorized" [MQTT-3.4.2.1], which ends a QoS 2 flow.
+  // $SYS belongs to the gateway, and a topic past max_topic_length or
+  // max_topic_levels is not taken (its levels would cost every wildcard
+  // match, and a retained one the store). MQTT 3.1.1 has no negative
+  // PUBACK, so such a message is acknowledged and dropped, as Mosquitto's ACL
+  // does (closing would make the client resend it forever); 5.0 says "not
+  // authorized" or "topic name invalid" (section 3.4.2.1), which ends a QoS 2 flow.
   const bool to_sys = is_sys_topic(p.topic);
-  const bool refused = to_sys && c.v5();
+  const bool too_big = !to_sys && !within_topic_limits(p.topic, limits_);
+  const bool dropped = to_sys || too_big;
+  const bool refused = dropped && c.v5();
   // A 5.0 ack says what became of the message; the routing below fills it in
   // before the ack can go out (OrderedAcks runs it after `committed`).
   std::shared_ptr<uint8_t> verdict;
   if (c.v5() && qos > 0 && known == nullptr) {
-    verdict = std::make_shared<uint8_t>(refused ? mqtt::reason::kNotAuthorized : mqtt::reason::kSuccess);
+    verdict = std::make_shared<uint8_t>(!refused ? mqtt::reason::kSuccess
+                                        : to_sys ? mqtt::reason::kNotAuthorized
+                                                 : mqtt::reason::kTopicNameInvalid);
   }
   auto emit = [&c, id, qos, verdict] {
     const uint8_t rc = verdict ? *verdict : mqtt::reason::kSuccess;
@@ -140,7 +154,7 @@ uint8_t Shard::publish_from(Client& c, mqtt::Publish&& p) {
     if (!durable) known->waiting.emplace_back(link_id, token);
     return mqtt::reason::kSuccess;
   }
-  if (!to_sys && broker_.store_refusing() && (qos > 0 || p.retain) &&
+  if (!dropped && broker_.store_refusing() && (qos > 0 || p.retain) &&
       broker_.needs_store(p.topic, qos, p.retain && !p.payload.empty(), s.client_id())) {
     if (qos > 0) return refuse_for_store(c, std::move(emit), verdict);
     // QoS 0 has no one to tell: delivered, but its retained value not kept.
@@ -154,6 +168,7 @@ uint8_t Shard::publish_from(Client& c, mqtt::Publish&& p) {
     if (s.persistent()) own.put_inbound_qos2(s.client_id(), id);
   }
   if (to_sys) Stats::add(broker_.stats().dropped_sys_publish);
+  if (too_big) Stats::add(broker_.stats().dropped_topic_limits);
   mqtt::Props forwarded;
   uint64_t expires_at = 0;
   if (c.v5()) {
@@ -161,7 +176,7 @@ uint8_t Shard::publish_from(Client& c, mqtt::Publish&& p) {
     expires_at = expiry_time(p.props, broker_.wall_ms());
   }
   if (qos == 0) {
-    if (!to_sys) {
+    if (!dropped) {
       broker_.publish(make_message(std::move(p.topic), std::move(p.payload), 0, p.retain, std::move(forwarded), expires_at),
                       *this, nullptr, {}, nullptr, s.client_id());
     }
@@ -180,7 +195,7 @@ uint8_t Shard::publish_from(Client& c, mqtt::Publish&& p) {
     sh.ack_committed(link_id, token, st);
   };
   bool waits = !own.empty();
-  if (to_sys) {
+  if (dropped) {
     if (waits) broker_.commit(std::move(own), index_, committed);
   } else {
     auto m = make_message(std::move(p.topic), std::move(p.payload), qos, p.retain, std::move(forwarded), expires_at);

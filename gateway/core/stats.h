@@ -93,8 +93,9 @@ struct Stats {
   Counter retained_refused_store{0};   // QoS 0 retained updates not kept: store not taking new data
   Counter wills_published{0};
   Counter dropped_sys_publish{0};      // client PUBLISHes to $SYS: acknowledged, not routed
+  Counter dropped_topic_limits{0};     // client PUBLISHes past max_topic_length/levels: not routed
   Counter dropped_retained_on_subscribe{0};  // QoS 0 retained not sent: outbound byte budget full
-  Counter subscriptions_refused{0};    // SUBACK 0x80: max_subscriptions reached
+  Counter subscriptions_refused{0};    // SUBACK 0x80: max_subscriptions reached, or a filter past the topic limits
   Counter retained_refused{0};         // new retained topics past max_retained: not retained
   Counter acks_held{0};                // QoS 1/2 acks that waited for a full subscriber queue
   Counter ack_hold_timeouts{0};        // congested sessions that made no room in ack_hold_timeout
