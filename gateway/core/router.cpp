@@ -1,19 +1,30 @@
 // Router: see router.h for the design. Implementation notes:
 //
+// - The trie is compressed: a run of literal levels with nothing between
+//   them (no subscriber ends there, no '+' branches off) is one edge, keyed
+//   in its parent by its first level and holding the rest as one string
+//   ("/b/c" for "a/b/c"). A filter's cost is its bytes plus a node per
+//   wildcard or branch point, never a node per level: 65,530 empty levels
+//   used to cost 30 MB, one edge of 65 KB now. Edges split when a new filter
+//   parts from one midway, and join again when unsubscribing leaves a node
+//   that only passes through.
+// - Subscribers hang off a node behind one pointer (Subscribers), null on
+//   the nodes that only pass through.
 // - A filter "p/#" stores its subscriber in the '#' set of node "p"; a '#' set
 //   is collected at every node the walk reaches, so "a/#" also matches "a"
 //   [MQTT-4.7.1-2], and the root's '#' set is the filter "#".
-// - match() walks level by level over a frontier of nodes (literal child and
-//   '+' child of each), not by recursion: a topic may have tens of thousands
-//   of empty levels ("////…"), which must not exhaust a worker's stack. The
-//   frontiers and the candidate list are thread-local scratch, so a match
-//   allocates only the strings it returns.
+// - match() walks a worklist of (node, position in the topic), not by
+//   recursion: a topic may have tens of thousands of empty levels ("////…"),
+//   which must not exhaust a worker's stack. Each node is reached at most
+//   once per match. The worklist and the candidate list are thread-local
+//   scratch, so a match allocates only the strings it returns.
 // - Destruction and pruning are iterative for the same reason.
 // - A shared subscription "$share/g/f" is kept at f's node (exact or '#'),
 //   in a group per name; the group picks one member per message. Its pick
 //   state is an atomic cursor, so matching stays under the shared lock.
 #include "gateway/core/router.h"
 
+#include "gateway/core/level_path.h"
 #include "protocols/mqtt/topic.h"
 
 #include <algorithm>
@@ -82,18 +93,37 @@ struct Router::Group {
 
 using GroupMap = StringMap<std::unique_ptr<Router::Group>>;
 
-struct Router::Node {
-  StringMap<std::unique_ptr<Node>> children;  // literal levels
-  std::unique_ptr<Node> plus;                 // the '+' level
-  SubMap exact;                               // filters ending at this node
-  SubMap hash;                                // filters "<this node>/#"
-  GroupMap shared_exact;                      // shared subscriptions, by group name
-  GroupMap shared_hash;
+namespace {
 
-  bool empty() const {
-    return children.empty() && !plus && exact.empty() && hash.empty() && shared_exact.empty() &&
-           shared_hash.empty();
+// The filters that end at one node.
+struct Subscribers {
+  SubMap exact;          // filters ending at this node
+  SubMap hash;           // filters "<this node>/#"
+  GroupMap shared_exact;  // shared subscriptions, by group name
+  GroupMap shared_hash;
+  bool empty() const { return exact.empty() && hash.empty() && shared_exact.empty() && shared_hash.empty(); }
+};
+
+}  // namespace
+
+struct Router::Node {
+  // A literal child: the levels after the first (its key in `children`),
+  // as "" or "/l2/l3...", and the node they lead to.
+  struct Edge {
+    std::string rest;
+    std::unique_ptr<Node> node;
+  };
+  StringMap<Edge> children;
+  std::unique_ptr<Node> plus;          // the '+' level
+  std::unique_ptr<Subscribers> subs;   // null while no filter ends here
+
+  bool empty() const { return children.empty() && !plus && !subs; }
+  Subscribers& subscribers() {
+    if (!subs) subs = std::make_unique<Subscribers>();
+    return *subs;
   }
+  // A node that only passes through: it can join the edge that leads to it.
+  bool pass_through() const { return !subs && !plus && children.size() == 1; }
 };
 
 namespace {
@@ -184,14 +214,16 @@ void collect_shared(const GroupMap& groups, ShareStrategy strategy, std::vector<
 
 template <typename NodeT>
 struct MatchScratch {
-  std::vector<const NodeT*> frontier;
-  std::vector<const NodeT*> next;
+  struct Step {
+    const NodeT* node;
+    size_t pos;  // where the topic's next level starts, or path::consumed
+  };
+  std::vector<Step> work;
   std::vector<Candidate> cands;
   std::vector<RouteTarget> shared;
 
   void clear() {
-    frontier.clear();
-    next.clear();
+    work.clear();
     cands.clear();
     shared.clear();
   }
@@ -209,51 +241,75 @@ Router::~Router() {
   while (!pending.empty()) {
     std::unique_ptr<Node> n = std::move(pending.back());
     pending.pop_back();
-    for (auto& [level, child] : n->children) pending.push_back(std::move(child));
+    for (auto& [level, edge] : n->children) pending.push_back(std::move(edge.node));
     if (n->plus) pending.push_back(std::move(n->plus));
   }
 }
 
 Router::Node* Router::make_node(std::string_view filter, bool& hash) {
   Node* n = root_.get();
-  mqtt::LevelCursor levels(filter);
   hash = false;
-  while (!levels.done()) {
-    const std::string_view level = levels.next();
+  for (size_t pos = 0; pos <= filter.size();) {
+    const size_t end = path::level_end(filter, pos);
+    const std::string_view level = filter.substr(pos, end - pos);
     if (level == "#") {  // valid filters have '#' last
       hash = true;
       break;
     }
-    std::unique_ptr<Node>* slot = nullptr;
     if (level == "+") {
-      slot = &n->plus;
-    } else {
-      auto it = n->children.find(level);
-      if (it == n->children.end()) it = n->children.emplace(std::string(level), nullptr).first;
-      slot = &it->second;
+      if (!n->plus) n->plus = std::make_unique<Node>();
+      n = n->plus.get();
+      pos = path::after(filter, end);
+      continue;
     }
-    if (!*slot) *slot = std::make_unique<Node>();
-    n = slot->get();
+    // The literal levels up to the next wildcard go in one edge.
+    const size_t run_end = path::literal_run_end(filter, end);
+    const std::string_view rest = filter.substr(end, run_end - end);
+    auto it = n->children.find(level);
+    if (it == n->children.end()) {
+      it = n->children.emplace(std::string(level), Node::Edge{std::string(rest), std::make_unique<Node>()}).first;
+      n = it->second.node.get();
+      pos = path::after(filter, run_end);
+      continue;
+    }
+    Node::Edge& edge = it->second;
+    const size_t common = path::common_levels(edge.rest, rest);
+    if (common < edge.rest.size()) {
+      // The filter parts from the edge (or ends) midway: a node there now.
+      // edge.rest[common] is the '/' before the first level not shared.
+      const size_t key_end = path::level_end(edge.rest, common + 1);
+      auto middle = std::make_unique<Node>();
+      middle->children.emplace(edge.rest.substr(common + 1, key_end - common - 1),
+                               Node::Edge{edge.rest.substr(key_end), std::move(edge.node)});
+      edge.rest.resize(common);
+      edge.rest.shrink_to_fit();  // its tail is the new edge's now
+      edge.node = std::move(middle);
+    }
+    n = edge.node.get();
+    pos = path::after(filter, end + common);
   }
   return n;
 }
 
 const Router::Node* Router::find_node(std::string_view filter, bool& hash) const {
   const Node* n = root_.get();
-  mqtt::LevelCursor levels(filter);
   hash = false;
-  while (!levels.done() && n != nullptr) {
-    const std::string_view level = levels.next();
+  for (size_t pos = 0; pos <= filter.size() && n != nullptr;) {
+    const size_t end = path::level_end(filter, pos);
+    const std::string_view level = filter.substr(pos, end - pos);
     if (level == "#") {
       hash = true;
       break;
     }
     if (level == "+") {
       n = n->plus.get();
-    } else {
-      auto it = n->children.find(level);
-      n = it == n->children.end() ? nullptr : it->second.get();
+      pos = path::after(filter, end);
+      continue;
     }
+    auto it = n->children.find(level);
+    if (it == n->children.end() || !path::continues_with(filter, end, it->second.rest)) return nullptr;
+    n = it->second.node.get();
+    pos = path::after(filter, end + it->second.rest.size());
   }
   return n;
 }
@@ -264,10 +320,10 @@ bool Router::subscribe(std::string_view filter, std::string_view client_id, cons
   mqtt::SharedFilter shared;
   const bool is_shared = mqtt::parse_shared_filter(filter, shared);
   bool hash = false;
-  Node* n = make_node(is_shared ? shared.filter : filter, hash);
+  Subscribers& subs = make_node(is_shared ? shared.filter : filter, hash)->subscribers();
   bool replaced = false;
   if (is_shared) {
-    GroupMap& groups = hash ? n->shared_hash : n->shared_exact;
+    GroupMap& groups = hash ? subs.shared_hash : subs.shared_exact;
     auto& g = groups[std::string(shared.group)];
     if (!g) {
       g = std::make_unique<Group>();
@@ -281,7 +337,7 @@ bool Router::subscribe(std::string_view filter, std::string_view client_id, cons
       g->members.push_back(Member{std::string(client_id), Sub{options, persistent}, true});
     }
   } else {
-    replaced = upsert(hash ? n->hash : n->exact, client_id, Sub{options, persistent});
+    replaced = upsert(hash ? subs.hash : subs.exact, client_id, Sub{options, persistent});
   }
   if (!replaced) ++count_;
   return replaced;
@@ -291,30 +347,37 @@ bool Router::unsubscribe(std::string_view filter, std::string_view client_id) {
   std::unique_lock lock(mu_);
   mqtt::SharedFilter shared;
   const bool is_shared = mqtt::parse_shared_filter(filter, shared);
-  // The path from the root, each node with the level that leads to it, so
-  // that empty nodes can be pruned bottom-up afterwards.
-  std::vector<std::pair<Node*, std::string_view>> path;
+  const std::string_view path_filter = is_shared ? shared.filter : filter;
+  // The path from the root, each node with the key that leads on from it
+  // ("+" for the plus child), so that empty nodes can be pruned bottom-up.
+  std::vector<std::pair<Node*, std::string_view>> trail;
   Node* n = root_.get();
-  mqtt::LevelCursor levels(is_shared ? shared.filter : filter);
   bool hash = false;
-  while (!levels.done()) {
-    const std::string_view level = levels.next();
+  for (size_t pos = 0; pos <= path_filter.size();) {
+    const size_t end = path::level_end(path_filter, pos);
+    const std::string_view level = path_filter.substr(pos, end - pos);
     if (level == "#") {
       hash = true;
       break;
     }
     Node* child = nullptr;
+    size_t level_end = end;
     if (level == "+") {
       child = n->plus.get();
-    } else if (auto it = n->children.find(level); it != n->children.end()) {
-      child = it->second.get();
+    } else if (auto it = n->children.find(level);
+               it != n->children.end() && path::continues_with(path_filter, end, it->second.rest)) {
+      child = it->second.node.get();
+      level_end = end + it->second.rest.size();
     }
     if (child == nullptr) return false;
-    path.emplace_back(n, level);
+    trail.emplace_back(n, level);
     n = child;
+    pos = path::after(path_filter, level_end);
   }
+  if (!n->subs) return false;
+  Subscribers& subs = *n->subs;
   if (is_shared) {
-    GroupMap& groups = hash ? n->shared_hash : n->shared_exact;
+    GroupMap& groups = hash ? subs.shared_hash : subs.shared_exact;
     auto g = groups.find(shared.group);
     if (g == groups.end()) return false;
     auto& members = g->second->members;
@@ -322,11 +385,18 @@ bool Router::unsubscribe(std::string_view filter, std::string_view client_id) {
     if (m == members.end()) return false;
     members.erase(m);
     if (members.empty()) groups.erase(g);
-  } else if (!erase_key(hash ? n->hash : n->exact, client_id)) {
+  } else if (!erase_key(hash ? subs.hash : subs.exact, client_id)) {
     return false;
   }
   --count_;
-  for (auto it = path.rbegin(); it != path.rend() && n->empty(); ++it) {
+  if (subs.empty()) n->subs.reset();
+  prune(trail, n);
+  return true;
+}
+
+void Router::prune(const std::vector<std::pair<Node*, std::string_view>>& trail, Node* n) {
+  auto it = trail.rbegin();
+  for (; it != trail.rend() && n->empty(); ++it) {
     Node* parent = it->first;
     if (it->second == "+") {
       parent->plus.reset();
@@ -335,7 +405,17 @@ bool Router::unsubscribe(std::string_view filter, std::string_view client_id) {
     }
     n = parent;
   }
-  return true;
+  // The node where pruning stopped may only pass through now: its edge and
+  // its one child's join, so the trie stays as compact as if built afresh.
+  if (it == trail.rend() || it->second == "+" || !n->pass_through()) return;
+  Node::Edge& into = it->first->children.find(it->second)->second;
+  auto only = n->children.begin();
+  std::string joined;
+  joined.reserve(into.rest.size() + 1 + only->first.size() + only->second.rest.size());
+  joined.append(into.rest).append("/").append(only->first).append(only->second.rest);
+  std::unique_ptr<Node> below = std::move(only->second.node);
+  into.rest = std::move(joined);
+  into.node = std::move(below);  // frees n
 }
 
 void Router::match(std::string_view topic, std::vector<RouteTarget>& out) const {
@@ -344,34 +424,36 @@ void Router::match(std::string_view topic, std::vector<RouteTarget>& out) const 
   s.clear();
   // [MQTT-4.7.2-1]: '#' and '+' at the first level never match "$…" topics.
   const bool dollar = !topic.empty() && topic.front() == '$';
+  const size_t done = path::consumed(topic);
 
   std::shared_lock lock(mu_);
-  s.frontier.push_back(root_.get());
-  bool at_root = true;
-  mqtt::LevelCursor levels(topic);
-  while (!levels.done() && !s.frontier.empty()) {
-    const std::string_view level = levels.next();
-    const bool wild_ok = !(at_root && dollar);
-    s.next.clear();
-    for (const Node* n : s.frontier) {
+  s.work.push_back({root_.get(), 0});
+  while (!s.work.empty()) {
+    const auto [n, pos] = s.work.back();
+    s.work.pop_back();
+    const bool wild_ok = !(dollar && n == root_.get());
+    const Subscribers* subs = n->subs.get();
+    if (pos == done) {
+      // Every level consumed: filters ending here, and "<here>/#" [MQTT-4.7.1-2].
+      if (subs == nullptr) continue;
+      collect(subs->exact, s.cands);
+      collect_shared(subs->shared_exact, strategy_, s.shared);
       if (wild_ok) {
-        collect(n->hash, s.cands);
-        collect_shared(n->shared_hash, strategy_, s.shared);
+        collect(subs->hash, s.cands);
+        collect_shared(subs->shared_hash, strategy_, s.shared);
       }
-      if (auto it = n->children.find(level); it != n->children.end()) s.next.push_back(it->second.get());
-      if (wild_ok && n->plus) s.next.push_back(n->plus.get());
+      continue;
     }
-    std::swap(s.frontier, s.next);
-    at_root = false;
-  }
-  // Every level consumed: filters ending here, and "<here>/#" [MQTT-4.7.1-2].
-  for (const Node* n : s.frontier) {
-    collect(n->exact, s.cands);
-    collect_shared(n->shared_exact, strategy_, s.shared);
-    if (!(at_root && dollar)) {
-      collect(n->hash, s.cands);
-      collect_shared(n->shared_hash, strategy_, s.shared);
+    if (subs != nullptr && wild_ok) {
+      collect(subs->hash, s.cands);
+      collect_shared(subs->shared_hash, strategy_, s.shared);
     }
+    const size_t end = path::level_end(topic, pos);
+    if (auto it = n->children.find(topic.substr(pos, end - pos));
+        it != n->children.end() && path::continues_with(topic, end, it->second.rest)) {
+      s.work.push_back({it->second.node.get(), path::after(topic, end + it->second.rest.size())});
+    }
+    if (wild_ok && n->plus) s.work.push_back({n->plus.get(), path::after(topic, end)});
   }
   merge_into(s.cands, out);
   for (RouteTarget& t : s.shared) out.push_back(std::move(t));
@@ -384,8 +466,8 @@ void Router::set_member_online(std::string_view filter, std::string_view client_
   bool hash = false;
   // The exclusive lock is held: the node may be changed.
   auto* n = const_cast<Node*>(find_node(shared.filter, hash));
-  if (n == nullptr) return;
-  GroupMap& groups = hash ? n->shared_hash : n->shared_exact;
+  if (n == nullptr || !n->subs) return;
+  GroupMap& groups = hash ? n->subs->shared_hash : n->subs->shared_exact;
   auto g = groups.find(shared.group);
   if (g == groups.end()) return;
   if (Member* m = g->second->find(client_id)) m->online = online;
@@ -397,8 +479,8 @@ bool Router::pick_member(std::string_view filter, std::string_view exclude, Rout
   std::shared_lock lock(mu_);
   bool hash = false;
   const Node* n = find_node(shared.filter, hash);
-  if (n == nullptr) return false;
-  const GroupMap& groups = hash ? n->shared_hash : n->shared_exact;
+  if (n == nullptr || !n->subs) return false;
+  const GroupMap& groups = hash ? n->subs->shared_hash : n->subs->shared_exact;
   auto g = groups.find(shared.group);
   if (g == groups.end()) return false;
   const Member* m = choose(*g->second, strategy_, exclude);

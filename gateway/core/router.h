@@ -1,8 +1,10 @@
 // The subscription index: topic filters to subscribers, shared by all workers.
 //
-// A trie keyed by topic level. Each node holds the subscribers whose filter
-// ends there, plus children for literal levels, one '+' child and one '#'
-// subscriber set. Matching walks the topic's levels, following the literal
+// A trie keyed by topic level, compressed: a run of literal levels without
+// a branch is one edge (router.cpp), so a filter costs its bytes and a node
+// per wildcard or branch point, not a node per level. Each node holds the
+// subscribers whose filter ends there, plus children for literal levels,
+// one '+' child and one '#' subscriber set. Matching walks the topic's levels, following the literal
 // child, the '+' child, and collecting '#' sets on the way; a topic whose first
 // level starts with '$' skips the wildcard branches at the root [MQTT-4.7.2-1].
 // One client with several matching filters appears once in a match, with the
@@ -25,6 +27,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace edgemq::core {
@@ -96,6 +99,10 @@ class Router {
   // null if there is none.
   Node* make_node(std::string_view filter, bool& hash);
   const Node* find_node(std::string_view filter, bool& hash) const;
+  // After an unsubscribe left `n` (reached through `trail`) emptier: removes
+  // the empty nodes bottom-up and joins a node that only passes through with
+  // its edge.
+  void prune(const std::vector<std::pair<Node*, std::string_view>>& trail, Node* n);
   ShareStrategy strategy_;
   mutable std::shared_mutex mu_;
   std::unique_ptr<Node> root_;

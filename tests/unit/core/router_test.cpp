@@ -3,6 +3,7 @@
 #include "gateway/core/router.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <atomic>
@@ -271,13 +272,15 @@ std::string random_path(std::mt19937& rng, const std::vector<std::string>& alpha
   return out;
 }
 
-TEST(RouterMatch, RandomizedAgainstBruteForceReference) {
-  std::mt19937 rng(20240611);
-  const std::vector<std::string> topic_levels{"a", "b", "c", "", "$s"};
-  const std::vector<std::string> filter_levels{"a", "b", "c", "", "$s", "+", "+"};
+// Random subscribes, unsubscribes and matches, each match checked against
+// the brute-force reference. Long literal runs make the trie split and join
+// its compressed edges often.
+void run_against_reference(uint32_t seed, const std::vector<std::string>& topic_levels,
+                           const std::vector<std::string>& filter_levels, int max_levels, int ops) {
+  std::mt19937 rng(seed);
   const std::vector<std::string> clients{"c0", "c1", "c2", "c3", "c4", "c5"};
   auto random_filter = [&] {
-    std::string f = random_path(rng, filter_levels, 4);
+    std::string f = random_path(rng, filter_levels, max_levels);
     if (rng() % 4 == 0) f = (rng() % 3 == 0) ? std::string("#") : f + "/#";
     return f;
   };
@@ -288,7 +291,7 @@ TEST(RouterMatch, RandomizedAgainstBruteForceReference) {
     std::vector<std::string> levels;
   };
   std::map<std::pair<std::string, std::string>, Ref> ref;  // (client, filter)
-  for (int op = 0; op < 3000; ++op) {
+  for (int op = 0; op < ops; ++op) {
     const std::string& client = clients[rng() % clients.size()];
     std::pair<std::string, std::string> key{client, random_filter()};
     const unsigned kind = rng() % 20;
@@ -303,7 +306,7 @@ TEST(RouterMatch, RandomizedAgainstBruteForceReference) {
     ASSERT_EQ(r.subscription_count(), ref.size());
 
     for (int q = 0; q < 3; ++q) {
-      const std::string topic = random_path(rng, topic_levels, 5);
+      const std::string topic = random_path(rng, topic_levels, max_levels + 1);
       const auto t = split(topic);
       std::map<std::string, uint8_t> want;
       for (const auto& [k, v] : ref) {
@@ -321,6 +324,67 @@ TEST(RouterMatch, RandomizedAgainstBruteForceReference) {
   for (const auto& [k, v] : ref) EXPECT_TRUE(r.unsubscribe(k.second, k.first));
   EXPECT_EQ(r.subscription_count(), 0u);
   EXPECT_TRUE(match(r, "a").empty());
+}
+
+TEST(RouterMatch, RandomizedAgainstBruteForceReference) {
+  run_against_reference(20240611, {"a", "b", "c", "", "$s"}, {"a", "b", "c", "", "$s", "+", "+"}, 4, 3000);
+}
+
+TEST(RouterMatch, RandomizedLongLiteralRunsAgainstBruteForceReference) {
+  // Few distinct levels, long paths, rare '+': filters share long prefixes
+  // and part midway, so edges split and join all the time.
+  run_against_reference(1307, {"a", "b", ""}, {"a", "b", "", "a", "b", "", "+"}, 9, 4000);
+}
+
+// --- Memory: a filter costs its bytes, not a node per level -------------------
+
+size_t heap_in_use() { return mallinfo2().uordblks; }
+
+TEST(RouterMemory, EmptyLevelsCostTheirBytesNotANodeEach) {
+  Router r;
+  const std::string deep(65530, '/');  // 65,531 empty levels
+  const std::string other = deep.substr(0, 30000) + "x";
+  // One round first: what the allocator and the containers set up once
+  // (about 5 KB) is not what this measures.
+  r.subscribe("warm/up", "c0", 0, false);
+  r.subscribe(deep, "c1", 0, false);
+  r.subscribe(other, "c2", 0, false);
+  (void)match(r, deep);
+  r.unsubscribe(other, "c2");
+  r.unsubscribe(deep, "c1");
+  const size_t before = heap_in_use();
+  r.subscribe(deep, "c1", 0, false);
+  const size_t one = heap_in_use() - before;
+  EXPECT_LT(one, deep.size() + 1024) << "was ~30 MB with a node per level";
+  // A second filter parting from it halfway adds a node and its own bytes.
+  r.subscribe(other, "c2", 0, false);
+  EXPECT_LT(heap_in_use() - before, deep.size() + other.size() + 4096);
+  EXPECT_EQ(ids(match(r, deep)), (std::vector<std::string>{"c1"}));
+  EXPECT_EQ(ids(match(r, other)), (std::vector<std::string>{"c2"}));
+  EXPECT_TRUE(match(r, deep.substr(0, 30000)).empty()) << "the split point is not a filter";
+  // Gone again: the split is joined and the edge freed.
+  EXPECT_TRUE(r.unsubscribe(other, "c2"));
+  EXPECT_EQ(ids(match(r, deep)), (std::vector<std::string>{"c1"}));
+  EXPECT_LT(heap_in_use() - before, deep.size() + 2048);
+  EXPECT_TRUE(r.unsubscribe(deep, "c1"));
+  EXPECT_LT(heap_in_use() - before, 256u);
+}
+
+TEST(RouterMemory, SplittingAndJoiningKeepsEveryFilterMatching) {
+  Router r;
+  const std::vector<std::string> filters{"a/b/c/d", "a/b", "a/b/c/e", "a/b/+/d", "a/b/c/d/#", "a/x", "a"};
+  for (const auto& f : filters) r.subscribe(f, f, 0, false);
+  for (size_t gone = 0; gone < filters.size(); ++gone) {
+    for (size_t i = gone; i < filters.size(); ++i) {
+      const std::string topic = filters[i].back() == '#' ? filters[i].substr(0, filters[i].size() - 2) + "/z"
+                                                         : std::string(filters[i]);
+      const auto got = ids(match(r, topic == "a/b/+/d" ? std::string("a/b/q/d") : topic));
+      EXPECT_NE(std::find(got.begin(), got.end(), filters[i]), got.end()) << filters[i] << " after removing "
+                                                                          << gone << " filters";
+    }
+    EXPECT_TRUE(r.unsubscribe(filters[gone], filters[gone]));
+  }
+  EXPECT_EQ(r.subscription_count(), 0u);
 }
 
 // --- Concurrency --------------------------------------------------------------
