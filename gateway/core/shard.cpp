@@ -268,6 +268,7 @@ void Shard::destroy_session(Session& s) {
     ws.delete_session(s.client_id());
     broker_.commit(std::move(ws), index_, nullptr);
   }
+  retained_feeds_.erase(&s);
   sessions_.erase(s);
 }
 

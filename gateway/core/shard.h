@@ -15,6 +15,7 @@
 #include "gateway/core/broker.h"
 #include "gateway/core/link.h"
 #include "gateway/core/ordered_acks.h"
+#include "gateway/core/retained_index.h"
 #include "gateway/core/session.h"
 #include "gateway/core/session_deadlines.h"
 #include "gateway/core/session_table.h"
@@ -102,6 +103,12 @@ class Shard {
 
   size_t session_count() const { return sessions_.size(); }
 
+  // Once per loop turn (the worker's prepare): sessions still owed retained
+  // messages from a SUBSCRIBE get more as their client takes them
+  // (shard_retained.cpp). Nothing to do, and cheap, when none is.
+  void pump_retained();
+  bool feeding_retained() const { return !retained_feeds_.empty(); }
+
   // --- the admin endpoint (shard_admin.cpp) ---
   Session* find_session(std::string_view client_id) const { return sessions_.find(client_id); }
   template <typename F>
@@ -146,7 +153,21 @@ class Shard {
   // Queues `emit` in the client's reply line, ready at once if `ws` is empty,
   // else once `ws` is committed.
   void reply_after(Client& c, OrderedAcks::Emit emit, storage::WriteSet ws);
+  // Retained messages on SUBSCRIBE (shard_retained.cpp): a feed per filter
+  // reads them from the index in topic order and sends them as the client
+  // takes them: QoS 0 while its output is under half of max_outbound_bytes,
+  // QoS 1/2 while its queue is short. A client that stops reading keeps its
+  // place in the index, not the messages.
+  struct RetainedFeed {
+    std::string filter;
+    uint8_t granted = 0;
+    uint32_t subscription_id = 0;
+    RetainedCursor cursor;
+  };
   void deliver_retained(Session& s, const std::string& filter, uint8_t granted, uint32_t subscription_id);
+  // Sends what `s`'s feeds may send now; drops the finished ones.
+  void feed_retained(Session& s, std::vector<RetainedFeed>& feeds);
+  void drop_retained_feed(Session& s, std::string_view filter);
   void publish_will(mqtt::Will&& w);
   // A will with a delay waits in its session until the delay or the session
   // ends, or its client comes back (shard_v5.cpp).
@@ -189,6 +210,7 @@ class Shard {
   SessionDeadlines expiring_;      // offline sessions with a finite expiry
   SessionDeadlines will_delays_;   // sessions whose will waits out its delay
   std::unordered_map<Session*, std::unique_ptr<mqtt::Will>> delayed_wills_;
+  std::unordered_map<Session*, std::vector<RetainedFeed>> retained_feeds_;  // sessions still owed retained messages
   SessionTable sessions_;
   std::unordered_map<uint64_t, Link*> links_;
   std::unordered_map<uint64_t, PendingAuth> pending_auth_;  // by link id; few, and only briefly

@@ -69,6 +69,7 @@ void Shard::unsubscribe(Client& c, const mqtt::Unsubscribe& unsub) {
     const bool existed = s.subscriptions.contains(filter);
     broker_.router().unsubscribe(filter, s.client_id());
     s.subscriptions.erase(filter);
+    drop_retained_feed(s, filter);
     // 5.0 says whether there was one [MQTT-3.11.3-1]; 3.1.1 has no codes.
     if (c.v5()) ack.reason_codes.push_back(existed ? mqtt::reason::kSuccess : mqtt::reason::kNoSubscriptionExisted);
   }
@@ -76,31 +77,6 @@ void Shard::unsubscribe(Client& c, const mqtt::Unsubscribe& unsub) {
   storage::WriteSet ws;
   if (s.persistent()) persist_subscriptions(s, ws);
   reply_after(c, std::move(emit), std::move(ws));
-}
-
-void Shard::deliver_retained(Session& s, const std::string& filter, uint8_t granted, uint32_t subscription_id) {
-  std::vector<MessagePtr> found;
-  broker_.retained().matching(filter, found);
-  DeliveryExtrasPtr extras;
-  if (subscription_id != 0) extras = std::make_shared<const DeliveryExtras>(DeliveryExtras{{subscription_id}, {}});
-  for (const auto& m : found) {
-    if (expired(*m)) continue;  // a retained message expires too [MQTT-3.3.2-5]
-    uint8_t qos = std::min(granted, m->qos);
-    if (qos == 0) {
-      if (s.client->link().queued_bytes() > limits_.max_outbound_bytes) {
-        Stats::add(broker_.stats().dropped_retained_on_subscribe);
-        continue;
-      }
-      // Retain flag set [MQTT-3.3.1-8].
-      if (s.client->send_message(*m, 0, 0, false, true, broker_.wall_ms(), extras.get())) {
-        broker_.stats().count_sent(index_, 0, m->payload.size());
-      } else {
-        Stats::add(broker_.stats().dropped_too_large);
-      }
-      continue;
-    }
-    enqueue(s, Outgoing{m, qos, 0, 0, storage::DeliveryState::Pending, true, extras});
-  }
 }
 
 uint8_t Shard::publish_from(Client& c, mqtt::Publish&& p) {

@@ -214,6 +214,9 @@ void Worker::on_prepare(uv_prepare_t* h) {
   // Once per loop turn, before blocking: hand other workers the deliveries
   // this turn routed to them, then write what this turn queued.
   auto* self = static_cast<Worker*>(h->data);
+  // Retained messages owed since a SUBSCRIBE, as much as their clients
+  // have room for; written with the rest of this turn's output below.
+  if (self->shard_.feeding_retained()) self->shard_.pump_retained();
   self->broker_.flush_deliveries(self->index_);
   std::vector<uint64_t> ids;
   ids.swap(self->dirty_);

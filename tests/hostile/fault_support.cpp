@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <vector>
 
@@ -109,6 +110,15 @@ std::multiset<std::string> drain_persistent(int port, const std::string& client_
   }
   c.disconnect();
   return got;
+}
+
+uint64_t rss_bytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
 }
 
 std::pair<int, std::string> admin_get(int admin_port, const std::string& path) {

@@ -9,6 +9,8 @@
 #include <set>
 #include <string>
 
+#include <sys/types.h>
+
 #include <gtest/gtest.h>
 
 #include "tests/integration/raw_client.h"
@@ -56,6 +58,9 @@ PublishOutcome publish_until_refused(RawClient& c, const std::string& topic, con
 // at the first '|' (the padding publish_until_refused adds).
 std::multiset<std::string> drain_persistent(int port, const std::string& client_id,
                                             std::chrono::milliseconds quiet);
+
+// VmRSS of process `pid`, bytes (0 if it cannot be read).
+uint64_t rss_bytes(pid_t pid);
 
 // GET `path` on 127.0.0.1:`admin_port` with curl: status and body.
 std::pair<int, std::string> admin_get(int admin_port, const std::string& path);

@@ -3,8 +3,6 @@
 // gateway's RSS from 18 MB to 1.8 GB (a router node per level). Now such a
 // filter is refused by max_topic_levels, and even with the limits lifted a
 // filter costs the router about its bytes.
-#include <fstream>
-#include <sstream>
 
 #include "tests/hostile/canary.h"
 #include "tests/hostile/fault_support.h"
@@ -12,16 +10,6 @@
 
 namespace edgemq::itest {
 namespace {
-
-// VmRSS of `pid`, bytes.
-uint64_t rss_bytes(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
-}
 
 // Four SUBSCRIBEs of 15 filters of 65,530 empty levels each (a different
 // last level per filter, so none replaces another); returns the SUBACK codes.

@@ -83,20 +83,6 @@ TEST(ShardSafety, ClientPublishToSysIsAcknowledgedButNotRouted) {
   EXPECT_EQ(Stats::get(h.broker().stats().dropped_sys_publish), 1u);
 }
 
-TEST(ShardSafety, RetainedOnSubscribeRespectsTheOutboundBudget) {
-  Limits limits;
-  limits.max_outbound_bytes = 1024;
-  ShardHarness h(limits);
-  FakeLink pub(1), sub(2);
-  h.connect(pub, "pub");
-  for (int i = 0; i < 20; ++i) h.publish(pub, "r/" + std::to_string(i), std::string(100, 'x'), 0, 0, true);
-  h.connect(sub, "sub");
-  sub.queued = 4096;  // the client is not reading
-  h.subscribe(sub, "r/#", 0);
-  EXPECT_TRUE(sub.all<mqtt::Publish>().empty());
-  EXPECT_EQ(Stats::get(h.broker().stats().dropped_retained_on_subscribe), 20u);
-}
-
 TEST(ShardSafety, SubscriptionsPastTheLimitGetSubackFailure) {
   Limits limits;
   limits.max_subscriptions = 2;
