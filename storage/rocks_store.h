@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "storage/recovery_report.h"
 #include "storage/store.h"
 
 namespace edgemq::storage {
@@ -30,7 +31,16 @@ struct RocksTuning {
   int max_open_files = 256;
 };
 
-// open_rocks_store(dir, status) uses RocksTuning{}.
+// Opens (creating if needed) the store in `dir`, recovering its
+// write-ahead log as `recovery` says (recovery_report.h). On failure: nullptr,
+// an error `status`, and for a refused log report.refusal says why, one line
+// each. Whatever was tolerated or dropped is in `report` for the caller to log.
+std::unique_ptr<Store> open_rocks_store(const std::string& dir, const RocksTuning& tuning,
+                                        WalRecovery recovery, Status& status, RecoveryReport& report);
+
+// Strict recovery; a refusal's lines are joined into the status message and
+// warnings come back as an ok status with a message. open_rocks_store(dir,
+// status) in store.h uses RocksTuning{}.
 std::unique_ptr<Store> open_rocks_store(const std::string& dir, const RocksTuning& tuning,
                                         Status& status);
 
