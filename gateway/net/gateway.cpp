@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gateway/core/v5_properties.h"
+#include "storage/rocks_store.h"
 
 namespace edgemq::net {
 
@@ -22,9 +23,15 @@ bool Gateway::open(std::string& error) {
   std::error_code ec;
   std::filesystem::create_directories(options_.data_dir, ec);
   storage::Status st;
-  store_ = storage::open_rocks_store(options_.data_dir, st);
+  storage::RecoveryReport report;
+  store_ = storage::open_rocks_store(options_.data_dir, storage::RocksTuning{}, storage::WalRecovery::Strict, st,
+                                     report);
+  for (const std::string& line : report.warnings) spdlog::warn("{}", line);
   if (!st.ok || !store_) {
-    error = "cannot open store in " + options_.data_dir + ": " + st.message;
+    // A refused log explains itself in a few lines; anything else in RocksDB's words.
+    error.clear();
+    for (const std::string& line : report.refusal) error += (error.empty() ? "" : "\n") + line;
+    if (error.empty()) error = "cannot open store in " + options_.data_dir + ": " + st.message;
     return false;
   }
   committer_ = std::make_unique<storage::GroupCommitter>(*store_, options_.sync_commits);
