@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include <rocksdb/env.h>
+
 #include "storage/wal_batch.h"
 #include "storage/wal_losses.h"
 
@@ -66,6 +68,19 @@ bool WalCheck::only_newest_torn() const {
 bool WalCheck::exempt_tail(size_t i) const { return i + 1 == scans_.size() && scans_[i].summary.torn(); }
 
 bool WalCheck::prepare(const DryRun& dry_run) {
+  // A running gateway may be writing these logs, and what looks torn may be
+  // its write in progress: look at them only while holding RocksDB's own
+  // lock. Taken (or no directory yet): leave it all to DB::Open, which fails
+  // on the lock or creates the store. Released before DB::Open takes it.
+  rocksdb::Env* env = rocksdb::Env::Default();
+  rocksdb::FileLock* lock = nullptr;
+  if (!env->LockFile(dir_ + "/LOCK", &lock).ok()) return true;
+  const bool go = prepare_locked(dry_run);
+  (void)env->UnlockFile(lock);
+  return go;
+}
+
+bool WalCheck::prepare_locked(const DryRun& dry_run) {
   scan_all();
   if (!first_problem_) {
     if (mode_ == WalRecovery::Salvage) report_.salvage.push_back("salvage: the write-ahead log is intact: nothing to drop");

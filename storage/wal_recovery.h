@@ -4,7 +4,8 @@
 // saying what (skip any corrupted records); and it drops the rest of a
 // block after a zeroed header without a word in every mode. So:
 //
-//   1. scan every WAL file (wal_scan.h) before RocksDB sees it;
+//   1. holding RocksDB's lock on the directory, scan every WAL file
+//      (wal_scan.h) before RocksDB sees it;
 //   2. nothing found: open as the mode says (Strict: RocksDB's tolerate mode
 //      stays the backstop and refuses what the scan might have missed);
 //   3. Strict, and only the newest log ends in a torn write: cut the torn
@@ -63,6 +64,7 @@ class WalCheck {
     uint64_t offset = 0;
   };
 
+  bool prepare_locked(const DryRun& dry_run);
   void scan_all();
   bool only_newest_torn() const;
   bool cut_torn_tail();

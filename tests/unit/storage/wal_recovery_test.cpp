@@ -179,6 +179,22 @@ TEST_F(WalInOneFile, StrictCutsATornTailAndSaysSo) {
   EXPECT_EQ(queued_seqs(*o.store).size(), static_cast<size_t>(kMessages - kPerBatch));
 }
 
+TEST_F(WalInOneFile, ALogAnotherOpenStoreIsWritingIsNeitherScannedNorCut) {
+  Opened running = open_with(dir(), WalRecovery::Strict);
+  ASSERT_TRUE(running.status.ok);
+  write_queue(*running.store, "dev", 5000, 1, 1);
+  const wal::LogFile log = newest_log(dir());
+  // What a write in progress looks like from outside: a record cut short.
+  test::write_bytes(log.path, read_bytes(log.path) + std::string("\x01\x02\x03", 3));
+  const std::string bytes = read_bytes(log.path);
+
+  Opened second = open_with(dir(), WalRecovery::Strict);
+  EXPECT_EQ(second.store, nullptr);
+  EXPECT_NE(second.status.message.find("lock"), std::string::npos) << second.status.message;
+  EXPECT_TRUE(second.report.warnings.empty());
+  EXPECT_EQ(read_bytes(log.path), bytes);
+}
+
 TEST_F(WalInOneFile, StrictTreatsGarbageInTheLastRecordAsTorn) {
   const wal::LogFile log = newest_log(dir());
   const uint64_t last = records_of(log).spans.back().first;
