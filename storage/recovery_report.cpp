@@ -28,10 +28,10 @@ std::string describe(const LossCounts& c) {
   add(c.retained, "retained message change", "retained message changes", "");
   add(c.inbound_qos2, "inbound QoS 2 packet id", "inbound QoS 2 packet ids", "");
   add(c.other, "operation on an unknown column family", "operations on unknown column families", "");
-  if (c.unreadable_records + c.unreadable_bytes > 0) {
-    out += "; unreadable, of unknown kind: " + counted(c.unreadable_records, "record", "records") + " and " +
-           counted(c.unreadable_bytes, "byte", "bytes");
-    if (c.unreadable_operations > 0) out += ", holding " + counted(c.unreadable_operations, "operation", "operations");
+  if (c.unreadable_bytes > 0) {
+    out += "; unreadable, of unknown kind: " + counted(c.unreadable_bytes, "byte", "bytes");
+    if (c.unreadable_records > 0) out += " (" + counted(c.unreadable_records, "damaged record", "damaged records") + ")";
+    if (c.unreadable_operations > 0) out += " holding " + counted(c.unreadable_operations, "operation", "operations");
   }
   return out;
 }

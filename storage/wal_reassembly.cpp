@@ -75,7 +75,7 @@ bool Shadow::take(const Fragment& f, Record& out) {
     case Kind::Middle:
     case Kind::Last:
       if (!active_) {
-        broken_bytes_ += f.end - f.offset;
+        broken_(f.offset, f.end - f.offset);
         return false;
       }
       buf_.append(f.payload);
@@ -87,14 +87,14 @@ bool Shadow::take(const Fragment& f, Record& out) {
       return true;
     case Kind::Unknown:
       interrupt();
-      broken_bytes_ += f.end - f.offset;
+      broken_(f.offset, f.end - f.offset);
       return false;
   }
   return false;
 }
 
 void Shadow::interrupt() {
-  if (active_) broken_bytes_ += end_ - start_;
+  if (active_) broken_(start_, end_ - start_);
   active_ = false;
 }
 

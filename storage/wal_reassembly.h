@@ -55,22 +55,25 @@ class ReaderModel {
   uint64_t bytes_ = 0;
 };
 
+// Where fragments that make no whole record go: offset and size.
+using BrokenSink = std::function<void(uint64_t offset, uint64_t bytes)>;
+
 class Shadow {
  public:
+  explicit Shadow(BrokenSink broken) : broken_(std::move(broken)) {}
   // True when `f` completes a record, written to `out` (its payload is valid
   // until the next call).
   bool take(const Fragment& f, Record& out);
   // Bytes that hold no record: the one in progress cannot be whole.
   void interrupt();
-  uint64_t broken_bytes() const { return broken_bytes_; }
 
  private:
+  BrokenSink broken_;
   bool active_ = false;
   uint64_t start_ = 0;
   uint64_t end_ = 0;
   bool verified_ = true;
   std::string buf_;
-  uint64_t broken_bytes_ = 0;
 };
 
 }  // namespace edgemq::storage::wal

@@ -20,7 +20,7 @@ bool has_problem(const wal::Summary& s) { return s.damaged() || s.torn(); }
 class TallyVisitor final : public wal::Visitor {
  public:
   TallyVisitor(uint64_t log_number, const ReplayedSet& replayed, LossTally& skipped, LossTally& point_in_time,
-               std::function<bool(const wal::Record&)> after_damage, uint64_t exempt_from)
+               std::function<bool(uint64_t end)> after_damage, uint64_t exempt_from)
       : log_number_(log_number), replayed_(replayed), skipped_(skipped), point_in_time_(point_in_time),
         after_damage_(std::move(after_damage)), exempt_from_(exempt_from) {}
 
@@ -29,7 +29,15 @@ class TallyVisitor final : public wal::Visitor {
     const std::optional<wal::BatchHeader> h = wal::read_batch_header(r.payload);
     const bool replayed = r.verified && h && replayed_.contains(log_number_, h->sequence);
     skipped_.add(log_number_, r, !replayed);
-    point_in_time_.add(log_number_, r, after_damage_(r));
+    point_in_time_.add(log_number_, r, after_damage_(r.end));
+  }
+
+  // In order with the records, so the gap in sequence numbers after them
+  // tells how many operations they held.
+  void unreadable(uint64_t offset, uint64_t bytes) override {
+    if (offset >= exempt_from_) return;
+    skipped_.add_unreadable(bytes);
+    if (after_damage_(offset + bytes)) point_in_time_.add_unreadable(bytes);
   }
 
  private:
@@ -37,7 +45,7 @@ class TallyVisitor final : public wal::Visitor {
   const ReplayedSet& replayed_;
   LossTally& skipped_;
   LossTally& point_in_time_;
-  std::function<bool(const wal::Record&)> after_damage_;
+  std::function<bool(uint64_t end)> after_damage_;
   uint64_t exempt_from_;
 };
 
@@ -180,16 +188,10 @@ void WalCheck::tally() {
     std::string bytes;
     if (!wal::read_whole(s.file.path, bytes).ok) continue;
     const std::optional<Position> damage = damage_;
-    auto after_damage = [damage, i](const wal::Record& r) {
-      return damage && (i > damage->file || r.end > damage->offset);
-    };
+    auto after_damage = [damage, i](uint64_t end) { return damage && (i > damage->file || end > damage->offset); };
     const uint64_t exempt_from = exempt_tail(i) ? s.summary.replayed_end : UINT64_MAX;
     TallyVisitor v(s.file.number, facts_.replayed, skipped, point_in_time, after_damage, exempt_from);
     (void)wal::scan(bytes, s.file.number, &v);
-    if (!exempt_tail(i)) {
-      skipped.add_unreadable(s.summary.unreadable_bytes);
-      if (damage_) point_in_time.add_unreadable(s.summary.unreadable_bytes);
-    }
   }
   skipped_ = skipped.result();
   point_in_time_ = point_in_time.result();

@@ -56,7 +56,8 @@ class Scanner {
  public:
   Scanner(std::string_view file, uint64_t log_number, Visitor* visitor)
       : file_(file), log_number_(log_number), visitor_(visitor),
-        reader_([this](const Drop& d) { emit(d); }) {
+        reader_([this](const Drop& d) { emit(d); }),
+        shadow_([this](uint64_t offset, uint64_t bytes) { note_unreadable(offset, bytes); }) {
     summary_.size = file.size();
   }
 
@@ -66,7 +67,6 @@ class Scanner {
     }
     if (!ended_) reader_.end_of_file(file_.size());
     shadow_.interrupt();
-    summary_.unreadable_bytes += shadow_.broken_bytes();
     return summary_;
   }
 
@@ -181,11 +181,18 @@ class Scanner {
     return end;
   }
 
+  // [from, to) holds no record: zeros are filler, the rest is unreadable.
   void unreadable(uint64_t from, uint64_t to) {
     shadow_.interrupt();
-    summary_.unreadable_bytes += static_cast<uint64_t>(
-        std::count_if(file_.begin() + static_cast<ptrdiff_t>(from), file_.begin() + static_cast<ptrdiff_t>(to),
-                      [](char c) { return c != 0; }));
+    note_unreadable(from, static_cast<uint64_t>(std::count_if(file_.begin() + static_cast<ptrdiff_t>(from),
+                                                              file_.begin() + static_cast<ptrdiff_t>(to),
+                                                              [](char c) { return c != 0; })));
+  }
+
+  void note_unreadable(uint64_t offset, uint64_t bytes) {
+    if (bytes == 0) return;
+    summary_.unreadable_bytes += bytes;
+    if (visitor_ != nullptr) visitor_->unreadable(offset, bytes);
   }
 
   std::string_view file_;

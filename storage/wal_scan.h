@@ -53,7 +53,7 @@ enum class Problem : uint8_t {
   ZeroedHeader,      // zeros where a header should be
   UnknownType,       // a record of a type RocksDB does not know
   BrokenRecord,      // part of a logical record whose other parts were dropped
-  CutShort,          // a record runs past the end of the file (a write cut short?)
+  CutShort,          // a record runs past the end of the file: a write cut short, or a garbled length
   OldRecord,         // a recycled file's record from its previous use
 };
 const char* describe(Problem p);
@@ -79,6 +79,9 @@ class Visitor {
   virtual ~Visitor() = default;
   virtual void record(const Record&) {}  // in file order
   virtual void drop(const Drop&) {}
+  // Bytes no whole record could be rebuilt from, at `offset`, in file order
+  // with the records (zeros not counted).
+  virtual void unreadable(uint64_t /*offset*/, uint64_t /*bytes*/) {}
 };
 
 struct Summary {

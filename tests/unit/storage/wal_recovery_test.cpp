@@ -267,6 +267,25 @@ TEST_F(WalInOneFile, SalvageCountsAnUndecodableBatchFromTheSequenceGap) {
   EXPECT_NE(joined(o.report.salvage).find("of unknown kind"), std::string::npos);
 }
 
+TEST_F(WalInOneFile, GarbageAcrossTwoRecordsIsUnreadableButItsOperationsAreCounted) {
+  const wal::LogFile log = newest_log(dir());
+  const Records records = records_of(log);
+  const uint64_t first = mid_block_record(records);
+  size_t i = 0;
+  while (records.spans[i].first != first) ++i;
+  // The end of one batch and the header of the next: neither can be trusted
+  // or found again, so both are bytes of unknown kind.
+  test::overwrite(log.path, records.spans[i].second - 4, test::kGarbage);
+
+  Opened o = open_with(dir(), WalRecovery::Salvage);
+  ASSERT_TRUE(o.status.ok) << o.status.message;
+  const size_t lost = kMessages - queued_seqs(*o.store).size();
+  const LossCounts& d = o.report.dropped;
+  EXPECT_GT(d.unreadable_bytes, 2000u) << joined(o.report.salvage);
+  EXPECT_EQ(d.unreadable_operations, 2u * (kPerBatch + 1)) << joined(o.report.salvage);
+  EXPECT_EQ(d.queued_messages + 2 * kPerBatch, lost) << joined(o.report.salvage);
+}
+
 TEST_F(WalInOneFile, SalvageOfAnIntactLogDropsNothing) {
   Opened o = open_with(dir(), WalRecovery::Salvage);
   ASSERT_TRUE(o.status.ok) << o.status.message;
