@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The image's entrypoint: prepares what the container needs and then becomes
 # the gateway (exec), so edgemq is PID 1 and gets docker's SIGTERM and SIGHUP
-# itself. Arguments go to edgemq as flags: `docker run edgemq --log-level debug`.
+# itself. Arguments go to edgemq as flags: `docker run edgemq --log-level debug`
+# (or, first, its subcommand: `docker run -v data:/data edgemq salvage`).
 #
 # 1. Configuration file: /etc/edgemq/edgemq.toml, if it exists and neither
 #    EDGEMQ_CONFIG nor --config is given (EDGEMQ_CONFIG set but empty: none).
@@ -39,12 +40,14 @@ fail() {
   exit "$status"
 }
 
-# `docker run edgemq edgemq --flag` is `docker run edgemq --flag`; any other
-# first argument that is not a flag is a command to run instead of the
-# gateway (a shell to look around: `docker run -it edgemq bash`).
+# `docker run edgemq edgemq --flag` is `docker run edgemq --flag`, and
+# `salvage` is the gateway's own subcommand (after a refused start on a
+# damaged log), prepared like a start; any other first argument that is not
+# a flag is a command to run instead of the gateway (a shell to look around:
+# `docker run -it edgemq bash`).
 if [ $# -gt 0 ] && { [ "$1" = edgemq ] || [ "$1" = "$bin" ]; }; then
   shift
-elif [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+elif [ $# -gt 0 ] && [ "$1" != salvage ] && [ "${1#-}" = "$1" ]; then
   exec "$@"
 fi
 

@@ -1,7 +1,8 @@
 // RocksDB Store. Column families, in Family order after "default":
 //   retained, sessions, queue, meta, inbound   (names in keys.h; order is append only)
 // Every apply() is one WriteBatch, so a logical operation and the last_seq
-// mark it raises land together or not at all.
+// mark it raises land together or not at all. Opening goes through WalCheck
+// (wal_recovery.h), which decides how RocksDB recovers the write-ahead log.
 #include "storage/rocks_store.h"
 
 #include <atomic>
@@ -15,6 +16,7 @@
 #include "storage/loaders.h"
 #include "storage/records.h"
 #include "storage/rocks_options.h"
+#include "storage/wal_recovery.h"
 
 namespace edgemq::storage {
 namespace {
@@ -31,9 +33,11 @@ rocksdb::Slice last_seq_key() { return {keys::kLastSeqKey.data(), keys::kLastSeq
 
 class RocksStore final : public RowStore {
  public:
-  // handles[0] is "default"; handles[1 + f] is Family f.
-  RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
-      : db_(std::move(db)), handles_(std::move(handles)) {}
+  // handles[0] is "default"; handles[1 + f] is Family f. `filter` is the
+  // WalFilter the DB was opened with, if any: its options point to it.
+  RocksStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+             std::unique_ptr<RecordingFilter> filter)
+      : filter_(std::move(filter)), db_(std::move(db)), handles_(std::move(handles)) {}
 
   ~RocksStore() override {
     // Handles must go before the DB they belong to.
@@ -50,6 +54,10 @@ class RocksStore final : public RowStore {
 
   // Reads the high-water mark at open.
   Status read_last_seq();
+  // After recovery skipped records: the mark they raised may be gone while
+  // the messages it covered are in table files, and a repeated seq would
+  // overwrite one. Returns a line to log when it had to raise the mark.
+  std::string keep_last_seq_above_queue();
 
  private:
   rocksdb::ColumnFamilyHandle* cf(Family f) const {
@@ -59,6 +67,7 @@ class RocksStore final : public RowStore {
   Scan scan(Family f) const override;
   uint64_t max_queued_seq() const;
 
+  std::unique_ptr<RecordingFilter> filter_;  // declared first: outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::mutex write_mu_;  // makes "compare with last_seq_, write, raise it" one step
@@ -134,10 +143,16 @@ Status RocksStore::read_last_seq() {
   return Status::Ok();
 }
 
-}  // namespace
+std::string RocksStore::keep_last_seq_above_queue() {
+  const uint64_t queued = max_queued_seq();
+  if (queued <= last_seq_.load()) return {};
+  std::string line = "store: queue seq mark raised from " + std::to_string(last_seq_.load()) + " to " +
+                     std::to_string(queued) + ", the highest seq still queued";
+  last_seq_.store(queued);
+  return line;
+}
 
-std::unique_ptr<Store> open_rocks_store(const std::string& dir, const RocksTuning& tuning,
-                                        Status& status) {
+std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors(const RocksTuning& tuning) {
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(tuning.block_cache_bytes);
   const rocksdb::ColumnFamilyOptions family_options = make_family_options(tuning, cache);
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
@@ -145,16 +160,63 @@ std::unique_ptr<Store> open_rocks_store(const std::string& dir, const RocksTunin
   for (int f = 0; f < kFamilyCount; ++f) {
     families.emplace_back(std::string(keys::family_name(static_cast<Family>(f))), family_options);
   }
+  return families;
+}
+
+}  // namespace
+
+std::unique_ptr<Store> open_rocks_store(const std::string& dir, const RocksTuning& tuning,
+                                        WalRecovery recovery, Status& status, RecoveryReport& report) {
+  const std::vector<rocksdb::ColumnFamilyDescriptor> families = family_descriptors(tuning);
+  rocksdb::DBOptions options = make_db_options(tuning);
+  WalCheck check(dir, recovery, report);
+  const bool go = check.prepare([&](RecoveryFacts& facts) {
+    rocksdb::DBOptions probe = options;
+    probe.wal_recovery_mode = rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords;
+    return dry_run(dir, probe, families, facts);
+  });
+  if (!go) {
+    status = Status::Error(report.refusal.empty() ? "store: write-ahead log refused" : report.refusal.front());
+    return nullptr;
+  }
+  options.wal_recovery_mode = check.rocks_mode();
+  std::unique_ptr<RecordingFilter> filter;
+  if (check.skipping()) {
+    filter = std::make_unique<RecordingFilter>(false);  // to check the replay against the dry run
+    options.wal_filter = filter.get();
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(make_db_options(tuning), dir, families, &handles, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, families, &handles, &raw);
   if (!s.ok()) {
+    check.failed(s);
     status = from_rocks("open " + dir, s);
     return nullptr;
   }
-  auto store = std::make_unique<RocksStore>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+  if (filter) check.opened(filter->facts());
+  auto store = std::make_unique<RocksStore>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles),
+                                            std::move(filter));
   status = store->read_last_seq();
   if (!status.ok) return nullptr;
+  if (!status.message.empty()) report.warnings.push_back("store: " + status.message);
+  status = Status::Ok();
+  if (check.skipping()) {
+    if (std::string line = store->keep_last_seq_above_queue(); !line.empty()) report.warnings.push_back(line);
+  }
+  return store;
+}
+
+std::unique_ptr<Store> open_rocks_store(const std::string& dir, const RocksTuning& tuning,
+                                        Status& status) {
+  RecoveryReport report;
+  std::unique_ptr<Store> store = open_rocks_store(dir, tuning, WalRecovery::Strict, status, report);
+  auto join = [](const std::vector<std::string>& lines) {
+    std::string out;
+    for (const std::string& l : lines) out += (out.empty() ? "" : "; ") + l;
+    return out;
+  };
+  if (!status.ok && !report.refusal.empty()) status.message = join(report.refusal);
+  if (status.ok && !report.warnings.empty()) status.message = join(report.warnings);
   return store;
 }
 

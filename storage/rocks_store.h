@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "storage/recovery_report.h"
 #include "storage/store.h"
 
 namespace edgemq::storage {
@@ -42,7 +43,16 @@ struct RocksTuning {
   StoreLog log;
 };
 
-// open_rocks_store(dir, status) uses RocksTuning{}.
+// Opens (creating if needed) the store in `dir`, recovering its
+// write-ahead log as `recovery` says (recovery_report.h). On failure: nullptr,
+// an error `status`, and for a refused log report.refusal says why, one line
+// each. Whatever was tolerated or dropped is in `report` for the caller to log.
+std::unique_ptr<Store> open_rocks_store(const std::string& dir, const RocksTuning& tuning,
+                                        WalRecovery recovery, Status& status, RecoveryReport& report);
+
+// Strict recovery; a refusal's lines are joined into the status message and
+// warnings come back as an ok status with a message. open_rocks_store(dir,
+// status) in store.h uses RocksTuning{}.
 std::unique_ptr<Store> open_rocks_store(const std::string& dir, const RocksTuning& tuning,
                                         Status& status);
 

@@ -214,7 +214,8 @@ const std::vector<Key>& keys() {
                  {"trace", "debug", "info", "warn", "error", "off"}),
       choice_key("durability",
                  "process: acknowledged messages survive kill -9 (WAL, no fsync); "
-                 "power: also power loss (fsync per group commit)",
+                 "power: also power loss (fsync per group commit). Either way a damaged WAL "
+                 "stops start-up, naming the way out (edgemq salvage)",
                  &Config::durability, {"process", "power"}),
       number_key("sys_interval", "seconds between $SYS/broker/... updates (0: off)", &Config::sys_interval, 0,
                  86400),
@@ -358,7 +359,12 @@ ConfigResult load_config(int argc, const char* const* argv, const char* (*enviro
   // Flags first into a list, so a --config file can be applied before them.
   std::vector<std::pair<const Key*, std::string>> flags;
   std::string file = environ_lookup("EDGEMQ_CONFIG") ? environ_lookup("EDGEMQ_CONFIG") : "";
-  for (int i = 1; i < argc; ++i) {
+  int first = 1;
+  if (argc > 1 && std::string_view(argv[1]) == "salvage") {
+    r.command = Command::Salvage;
+    first = 2;
+  }
+  for (int i = first; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") { r.help = true; return r; }
     if (arg == "--version") { r.version = true; return r; }
@@ -416,7 +422,12 @@ std::string config_help() {
   std::ostringstream os;
   Config defaults;
   os << "edgemq " << "- MQTT gateway for IoT fleets\n\n"
-     << "Usage: edgemq [--config FILE.toml] [--KEY VALUE ...]\n\n"
+     << "Usage: edgemq [--config FILE.toml] [--KEY VALUE ...]\n"
+     << "       edgemq salvage [--config FILE.toml] [--KEY VALUE ...]\n\n"
+     << "edgemq refuses to start on a damaged write-ahead log and says where the damage\n"
+     << "is. `edgemq salvage` then opens the store without the damaged records, reports\n"
+     << "what they held (queued messages, sessions, retained messages, ...), and exits;\n"
+     << "start edgemq as usual afterwards. It takes the same keys (data_dir matters).\n\n"
      << "Every key can be set in the TOML file (key = value), as an environment\n"
      << "variable, or as a flag; later wins: file < environment < flags.\n\n";
   for (const auto& k : keys()) {

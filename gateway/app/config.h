@@ -1,6 +1,8 @@
 // Configuration: one table of keys, each settable in a TOML file, as an
 // EDGEMQ_<KEY> environment variable and as a --<key> flag (underscores become
-// dashes). Later sources win: defaults < file < environment < flags.
+// dashes). Later sources win: defaults < file < environment < flags. A first
+// argument `salvage` is the one subcommand (app/salvage.h); it takes the same
+// keys.
 #pragma once
 
 #include <cstdint>
@@ -39,10 +41,14 @@ struct Config {
   std::string config_file;
 };
 
+// What the command line asks for: run the gateway, or `edgemq salvage`.
+enum class Command : uint8_t { Run, Salvage };
+
 struct ConfigResult {
   bool ok = true;
   bool help = false;
   bool version = false;
+  Command command = Command::Run;
   std::string error;
 };
 

@@ -1,9 +1,12 @@
 // edgemq: starts the gateway on its configuration and runs until SIGTERM or
 // SIGINT, then stops accepting, closes connections, flushes the store and
 // exits 0. SIGHUP rereads the configuration (what can change live does,
-// app/reload.h) and the TLS certificate and key.
+// app/reload.h) and the TLS certificate and key. `edgemq salvage` opens a
+// store whose write-ahead log start-up refused, reports and exits
+// (app/salvage.h).
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -13,6 +16,7 @@
 #include "gateway/app/admin_endpoint.h"
 #include "gateway/app/config.h"
 #include "gateway/app/reload.h"
+#include "gateway/app/salvage.h"
 #include "gateway/net/gateway.h"
 
 namespace {
@@ -39,6 +43,16 @@ edgemq::net::GatewayOptions options_from(const edgemq::app::Config& c) {
   o.sys_interval_s = c.sys_interval;
   o.limits = c.limits;
   return o;
+}
+
+// One log entry per line, so a refusal that takes a few lines reads as a few.
+void log_lines(spdlog::level::level_enum level, const std::string& text) {
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find('\n', start), text.size());
+    spdlog::log(level, "{}", text.substr(start, end - start));
+    start = end + 1;
+  }
 }
 
 }  // namespace
@@ -71,11 +85,12 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (parsed.command == edgemq::app::Command::Salvage) return edgemq::app::run_salvage(config);
 
   edgemq::net::Gateway gateway(options_from(config));
   std::string error;
   if (!gateway.open(error)) {
-    spdlog::error("{}", error);
+    log_lines(spdlog::level::err, error);
     gateway.shutdown();
     return 1;
   }

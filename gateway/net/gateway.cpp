@@ -8,6 +8,7 @@
 
 #include "gateway/core/v5_properties.h"
 #include "gateway/net/store_log.h"
+#include "storage/rocks_store.h"
 
 namespace edgemq::net {
 
@@ -25,9 +26,14 @@ bool Gateway::open(std::string& error) {
   storage::Status st;
   storage::RocksTuning tuning;
   tuning.log = make_store_log();
-  store_ = storage::open_rocks_store(options_.data_dir, tuning, st);
+  storage::RecoveryReport report;
+  store_ = storage::open_rocks_store(options_.data_dir, tuning, storage::WalRecovery::Strict, st, report);
+  for (const std::string& line : report.warnings) spdlog::warn("{}", line);
   if (!st.ok || !store_) {
-    error = "cannot open store in " + options_.data_dir + ": " + st.message;
+    // A refused log explains itself in a few lines; anything else in RocksDB's words.
+    error.clear();
+    for (const std::string& line : report.refusal) error += (error.empty() ? "" : "\n") + line;
+    if (error.empty()) error = "cannot open store in " + options_.data_dir + ": " + st.message;
     return false;
   }
   storage::StoreGuard::Options guard;

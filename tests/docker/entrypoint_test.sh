@@ -357,6 +357,10 @@ run_stub named -- edgemq --log-level debug
 has "args: --log-level debug" &&
   has "EDGEMQ_DATA_DIR="
 verdict "'edgemq --flag' is the same as '--flag'"
+run_stub salvage -- salvage
+has "args: salvage" &&
+  has "EDGEMQ_DATA_DIR=$tmp/salvage/data"
+verdict "'salvage' goes to the gateway, with the container's data directory"
 run_stub command -- echo from-a-command
 check "another command runs instead of the gateway" [ "$out" = from-a-command ]
 run_stub nobin EDGEMQ_BIN="$tmp/nobin/edgemq"

@@ -166,6 +166,23 @@ std::string GatewayProcess::uri() const { return "tcp://127.0.0.1:" + std::to_st
 
 std::string GatewayProcess::log() const { return read_file(log_path_); }
 
+int GatewayProcess::run_command(const std::vector<std::string>& args, std::string& output,
+                                std::chrono::milliseconds limit) {
+  const std::string out = root_ + "/command.log";
+  std::filesystem::remove(out);
+  std::vector<std::string> cmd = {env_or("EDGEMQ_TEST_BINARY", EDGEMQ_BINARY)};
+  cmd.insert(cmd.end(), args.begin(), args.end());
+  const pid_t pid = spawn_process(cmd, out, out);
+  int status = 0;
+  const bool exited = pid > 0 && wait_for_exit(pid, limit, status);
+  if (pid > 0 && !exited) {
+    ::kill(pid, SIGKILL);
+    wait_for_exit(pid, 10s, status);
+  }
+  output = read_file(out);
+  return exited && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 std::vector<std::string> GatewayProcess::command_line() const {
   if (under_mosquitto()) {
     return {env_or("EDGEMQ_TEST_MOSQUITTO", "/usr/sbin/mosquitto"), "-c", root_ + "/mosquitto.conf"};

@@ -45,6 +45,11 @@ class GatewayProcess {
   void kill9();
   // Starts again on the same port and data directory.
   ::testing::AssertionResult restart() { return start(); }
+  // Runs the broker binary with `args` (e.g. {"salvage", "--data-dir", ...})
+  // to completion while no broker runs; its exit status, or -1 if it did not
+  // exit within `limit`. What it wrote (stdout and stderr) goes to `output`.
+  int run_command(const std::vector<std::string>& args, std::string& output,
+                  std::chrono::milliseconds limit = std::chrono::seconds(20));
 
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }

@@ -134,6 +134,21 @@ TEST_F(ConfigTest, HelpListsEveryKeyWithFlagAndVariable) {
   }
 }
 
+TEST_F(ConfigTest, SalvageIsASubcommandTakingTheSameKeys) {
+  Config c;
+  auto r = load({"salvage", "--data-dir", "/tmp/d"}, c);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.command, Command::Salvage);
+  EXPECT_EQ(c.data_dir, "/tmp/d");
+  Config plain;
+  EXPECT_EQ(load({"--data-dir", "/tmp/d"}, plain).command, Command::Run);
+  Config late;
+  r = load({"--data-dir", "/tmp/d", "salvage"}, late);  // a subcommand comes first or not at all
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("salvage"), std::string::npos) << r.error;
+  EXPECT_NE(config_help().find("edgemq salvage"), std::string::npos);
+}
+
 TEST_F(ConfigTest, HostPortForms) {
   std::string host;
   int port = 0;
