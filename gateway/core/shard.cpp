@@ -99,14 +99,17 @@ Shard::ConnectResult Shard::accept(Link& link, mqtt::Connect& c, bool assigned_i
   const bool v5 = c.level == mqtt::ProtocolLevel::V5;
   const uint32_t expiry = session_expiry_of(c);
   Session* s = sessions_.find(c.client_id);
-  if (s != nullptr && s->client != nullptr) take_over(*s);  // [MQTT-3.1.4-2]
-  // Back before the will's delay ran out: it is not sent [MQTT-3.1.3-9].
-  if (s != nullptr) cancel_will(*s);
-  // A clean session discards any old state [MQTT-3.1.2-6]; a transient one
-  // taken over by a persistent CONNECT is not "state from a previous session".
-  if (s != nullptr && (c.clean_session || !s->persistent())) {
-    destroy_session(*s);
+  // A clean session discards any old state [MQTT-3.1.2-6], and one that was
+  // to end with its connection (expiry 0) ends with it now, even for a
+  // CONNECT that would continue it [MQTT-3.1.2-23]: that state is not "from
+  // a previous session" it could resume.
+  const bool ends_session = s != nullptr && (c.clean_session || s->expiry_s() == 0);
+  if (s != nullptr && s->client != nullptr) take_over(*s, ends_session);  // [MQTT-3.1.4-2]
+  if (ends_session) {
+    destroy_session(*s);  // a will still waiting out its delay goes now (section 3.1.3.2.2)
     s = nullptr;
+  } else if (s != nullptr) {
+    cancel_will(*s);  // back before the will's delay ran out: it is not sent [MQTT-3.1.3-9]
   }
   bool present = s != nullptr;
   if (s == nullptr) {
@@ -184,15 +187,17 @@ Shard::ConnectResult Shard::on_auth(Link& link, mqtt::Auth&& auth) {
   return after_auth_step(link, std::move(step), std::move(pending));
 }
 
-void Shard::take_over(Session& s) {
+void Shard::take_over(Session& s, bool session_ends) {
   Client* old = s.client;
-  // 3.1.1: the old client is alive enough to be replaced: it gets no will.
-  // 5.0 publishes it [MQTT-3.1.4-3, section 3.1.4]: at once when it has no
-  // delay; one with a delay is not sent, as the client is back within it
-  // [MQTT-3.1.3-9].
+  // The server closes the old connection without a DISCONNECT from it, so
+  // its will goes out [MQTT-3.1.2-8], at once: 3.1 and 3.1.1 have no will
+  // delay, and a 5.0 delay ends with the session (section 3.1.3.2.2). Only
+  // a 5.0 will with a delay, of a session the new connection continues, is
+  // not sent: the client is back within the delay [MQTT-3.1.3-9] (the
+  // non-normative comments of 3.1.3.2.2 and 3.1.4 spell out this matrix).
   old->set_close_reason(DisconnectReason::TakenOver);
   std::unique_ptr<mqtt::Will> will = old->take_will();
-  if (will && old->v5() && will->props->will_delay.value_or(0) == 0) publish_will(std::move(*will));
+  if (will && (session_ends || will->props->will_delay.value_or(0) == 0)) publish_will(std::move(*will));
   old->detach();
   s.client = nullptr;
   if (old->v5()) old->link().send(mqtt::Disconnect{mqtt::reason::kSessionTakenOver, {}});

@@ -141,7 +141,9 @@ class Shard {
   void set_shared_online(Session& s, bool online);
   void hand_shared_on(Session& s);
   void destroy_session(Session& s);
-  void take_over(Session& s);
+  // A new connection for `s`'s client id closes the one bound to it; whether
+  // the old connection's will goes out depends on `session_ends`.
+  void take_over(Session& s, bool session_ends);
   void persist_subscriptions(Session& s, storage::WriteSet& ws);
   // Queues `emit` in the client's reply line, ready at once if `ws` is empty,
   // else once `ws` is committed.
