@@ -41,7 +41,9 @@ DecodeError read_protocol(ByteReader& r, ProtocolLevel& level) {
 }
 
 DecodeError check_connect_flags(uint8_t flags, ProtocolLevel level) {
-  if (flags & kReservedFlag) return DecodeError::ReservedConnectFlag;  // [MQTT-3.1.2-3]
+  // 3.1.1 reserved bit 0 [MQTT-3.1.2-3]; 3.1 leaves it unused without a rule
+  // (MQTT V3.1, 3.1 "Connect flags"), so a 3.1 client may send it set.
+  if ((flags & kReservedFlag) && level != ProtocolLevel::V31) return DecodeError::ReservedConnectFlag;
   const uint8_t will_qos = (flags >> 3) & 0x03;
   if (!(flags & kWillFlag) && (will_qos != 0 || (flags & kWillRetain))) {
     return DecodeError::BadWillFlags;  // [MQTT-3.1.2-11/13/15]
