@@ -69,10 +69,16 @@ Shard::ConnectResult Shard::on_connect(Link& link, mqtt::Connect& c) {
   };
   bool assigned_id = false;
   if (c.client_id.empty()) {
+    // 3.1 requires an id of 1 to 23 characters (MQTT V3.1, 3.1 "Payload"),
+    // and has no assigned ids. Longer ones are accepted, as Mosquitto does:
+    // 3.1.1 servers may take them [MQTT-3.1.3-5], and refusing the same id
+    // from a 3.1 client would only break devices that work elsewhere.
     // 3.1.1: a zero-byte id is only for clean sessions [MQTT-3.1.3-7/8].
     // 5.0: the gateway assigns one either way and names it in CONNACK
     // [MQTT-3.1.3-6, 3.2.2-16], so the client can resume the session.
-    if (!v5 && !c.clean_session) return reject(mqtt::ConnackCode::IdentifierRejected);
+    if (c.level == mqtt::ProtocolLevel::V31 || (!v5 && !c.clean_session)) {
+      return reject(mqtt::ConnackCode::IdentifierRejected);
+    }
     c.client_id = assign_client_id();
     assigned_id = true;
   }

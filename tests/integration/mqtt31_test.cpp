@@ -35,5 +35,32 @@ TEST_F(Mqtt31, ConnectFlagBit0IsAccepted) {
   EXPECT_TRUE(c.ping());
 }
 
+// 3.1 requires a client id of 1 to 23 characters and answers CONNACK 2
+// (identifier rejected) otherwise (3.1, section 3.1, "Payload"); unlike
+// 3.1.1 [MQTT-3.1.3-6] it assigns none, even with clean session 1.
+TEST_F(Mqtt31, EmptyClientIdGetsConnack2AndTheConnectionCloses) {
+  RawClient c;
+  ASSERT_TRUE(c.open(port()));
+  ASSERT_TRUE(c.send_bytes(connect31(0x02, "")));
+  mqtt::Connack ack;
+  ASSERT_TRUE(c.expect(ack, 5s));
+  EXPECT_EQ(ack.code, mqtt::ConnackCode::IdentifierRejected);
+  EXPECT_FALSE(ack.session_present);
+  EXPECT_TRUE(c.expect_closed(5s));
+}
+
+// The 23-character limit is not enforced, as Mosquitto does not: 3.1.1
+// servers may allow longer ids [MQTT-3.1.3-5], and devices that send them
+// work with other brokers.
+TEST_F(Mqtt31, ClientIdLongerThan23CharactersIsAccepted) {
+  RawClient c;
+  ASSERT_TRUE(c.open(port()));
+  ASSERT_TRUE(c.send_bytes(connect31(0x02, "it-31-a-client-id-of-forty-characters-x")));
+  mqtt::Connack ack;
+  ASSERT_TRUE(c.expect(ack, 5s));
+  EXPECT_EQ(ack.code, mqtt::ConnackCode::Accepted);
+  EXPECT_TRUE(c.ping());
+}
+
 }  // namespace
 }  // namespace edgemq::itest
