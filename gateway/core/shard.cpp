@@ -138,7 +138,10 @@ Shard::ConnectResult Shard::accept(Link& link, mqtt::Connect& c, bool assigned_i
   set_shared_online(*s, true);
   broker_.stats().clients_connected.fetch_add(1, std::memory_order_relaxed);
 
-  mqtt::Connack ack{present, mqtt::ConnackCode::Accepted, {}};  // [MQTT-3.2.2-2]
+  // [MQTT-3.2.2-2]. 3.1 has no session present flag: the byte is "reserved
+  // values, not used" (MQTT V3.1, 3.2), so a 3.1 client always reads 0.
+  const bool says_present = present && c.level != mqtt::ProtocolLevel::V31;
+  mqtt::Connack ack{says_present, mqtt::ConnackCode::Accepted, {}};
   uint16_t keep_alive = c.keep_alive;
   if (v5) {
     negotiate_v5(client, c, assigned_id, ack, keep_alive);

@@ -36,5 +36,24 @@ TEST(Mqtt31Connect, ClientIdLongerThan23CharactersIsAccepted) {
   EXPECT_FALSE(a.closed);
 }
 
+// 3.1's CONNACK has no session present flag: its first byte is "reserved
+// values, not used" (3.1, section 3.2), so it is 0 even when a persistent
+// session resumes; the session does resume.
+TEST(Mqtt31Connect, ConnackNeverSaysSessionPresentButTheSessionResumes) {
+  ShardHarness h;
+  FakeLink first(1), second(2), pub(3);
+  connect31(h, first, "dev", false);
+  h.subscribe(first, "t", 1);
+  h.shard().on_link_closed(first.id(), false);
+  h.connect(pub, "pub");
+  h.publish(pub, "t", "while away", 1, 1);
+  h.settle();
+  const mqtt::Connack ack = connect31(h, second, "dev", false);
+  EXPECT_EQ(ack.code, ConnackCode::Accepted);
+  EXPECT_FALSE(ack.session_present);
+  ASSERT_EQ(second.all<mqtt::Publish>().size(), 1u) << "queued while offline";
+  EXPECT_EQ(second.all<mqtt::Publish>()[0].payload, "while away");
+}
+
 }  // namespace
 }  // namespace edgemq::core::testing
