@@ -93,9 +93,11 @@ class Shard {
   uint8_t publish_from(Client& c, mqtt::Publish&& p);
   void on_pubrel(Client& c, uint16_t packet_id);
   uint8_t on_reauth(Client& c, mqtt::Auth&& auth);
-  void on_puback(Session& s, uint16_t packet_id);
-  void on_pubrec(Session& s, uint16_t packet_id, uint8_t reason_code);
-  void on_pubcomp(Session& s, uint16_t packet_id);
+  // Acknowledgements of outbound QoS 1/2 messages; reason::kProtocolError
+  // for one of the wrong kind (shard_delivery.cpp).
+  uint8_t on_puback(Session& s, uint16_t packet_id);
+  uint8_t on_pubrec(Session& s, uint16_t packet_id, uint8_t reason_code);
+  uint8_t on_pubcomp(Session& s, uint16_t packet_id);
 
   // Replies to `link_id` waiting in line (for store commits); 0 if unknown.
   size_t pending_acks(uint64_t link_id);
