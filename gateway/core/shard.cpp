@@ -7,6 +7,7 @@
 
 #include "gateway/core/client.h"
 #include "gateway/core/v5_properties.h"
+#include "protocols/mqtt/codec.h"
 
 namespace edgemq::core {
 
@@ -49,6 +50,13 @@ mqtt::ConnackCode v5_refusal(mqtt::ConnackCode v311) {
   }
 }
 
+// A 5.0 client states the largest packet it takes, and the gateway must not
+// send it a larger one [MQTT-3.1.2-24]: not even a CONNACK or an AUTH.
+bool fits_client(const mqtt::Packet& p, const mqtt::Connect& c) {
+  const std::optional<uint32_t> max = c.props->maximum_packet_size;
+  return !max || mqtt::encoded_size(p, mqtt::ProtocolLevel::V5) <= *max;
+}
+
 // How long the session outlives the connection: 3.1.1's clean session 0
 // means for ever, 5.0 says it in seconds (absent: 0) [MQTT-3.1.2-23].
 uint32_t session_expiry_of(const mqtt::Connect& c) {
@@ -63,7 +71,8 @@ Shard::ConnectResult Shard::on_connect(Link& link, mqtt::Connect& c) {
   auto reject = [&](mqtt::ConnackCode v311, uint8_t v5_code = 0) {
     mqtt::ConnackCode code = v311;
     if (v5) code = v5_code != 0 ? mqtt::ConnackCode{v5_code} : v5_refusal(v311);
-    link.send(mqtt::Connack{false, code, {}});
+    const mqtt::Connack refusal{false, code, {}};
+    if (fits_client(refusal, c)) link.send(refusal);
     link.close();
     return ConnectResult{ConnectOutcome::Rejected, index_};
   };
@@ -103,6 +112,24 @@ Shard::ConnectResult Shard::on_connect(Link& link, mqtt::Connect& c) {
 Shard::ConnectResult Shard::accept(Link& link, mqtt::Connect& c, bool assigned_id,
                                    std::optional<std::string> auth_data) {
   const bool v5 = c.level == mqtt::ProtocolLevel::V5;
+  mqtt::Connack ack{false, mqtt::ConnackCode::Accepted, {}};
+  uint16_t keep_alive = c.keep_alive;
+  if (v5) {
+    v5_connack(c, assigned_id, ack, keep_alive);
+    if (c.props->auth_method) {
+      // CONNACK names the method again and ends the exchange (section 4.12).
+      ack.props.mut().auth_method = c.props->auth_method;
+      ack.props.mut().auth_data = std::move(auth_data);
+    }
+    // A client whose maximum packet size is below this CONNACK cannot be
+    // told it is accepted, nor what the gateway allows: the connection is
+    // closed without one (section 3.2.2.2 allows it), before it takes over
+    // any session. A smaller CONNACK would misstate the limits.
+    if (!fits_client(ack, c)) {
+      link.close();
+      return {ConnectOutcome::Rejected, index_};
+    }
+  }
   const uint32_t expiry = session_expiry_of(c);
   Session* s = sessions_.find(c.client_id);
   // A clean session discards any old state [MQTT-3.1.2-6], and one that was
@@ -140,18 +167,8 @@ Shard::ConnectResult Shard::accept(Link& link, mqtt::Connect& c, bool assigned_i
 
   // [MQTT-3.2.2-2]. 3.1 has no session present flag: the byte is "reserved
   // values, not used" (MQTT V3.1, 3.2), so a 3.1 client always reads 0.
-  const bool says_present = present && c.level != mqtt::ProtocolLevel::V31;
-  mqtt::Connack ack{says_present, mqtt::ConnackCode::Accepted, {}};
-  uint16_t keep_alive = c.keep_alive;
-  if (v5) {
-    negotiate_v5(client, c, assigned_id, ack, keep_alive);
-    if (c.props->auth_method) {
-      // CONNACK names the method again and ends the exchange (section 4.12).
-      ack.props.mut().auth_method = c.props->auth_method;
-      ack.props.mut().auth_data = std::move(auth_data);
-      client.v5_state()->auth_method = *c.props->auth_method;
-    }
-  }
+  ack.session_present = present && c.level != mqtt::ProtocolLevel::V31;
+  if (v5) negotiate_v5(client, c);
   link.send(ack);
   if (present) resume(*s);
   return {ConnectOutcome::Accepted, index_, keep_alive};
@@ -167,6 +184,12 @@ Shard::ConnectResult Shard::after_auth_step(Link& link, AuthStep step, PendingAu
       mqtt::Auth challenge{mqtt::reason::kContinueAuthentication, {}};
       challenge.props.mut().auth_method = pending.connect.props->auth_method;
       challenge.props.mut().auth_data = std::move(step.data);
+      if (!fits_client(challenge, pending.connect)) {
+        // The exchange cannot go on, nor can a refusal say why: closed.
+        pending_auth_.erase(link.id());
+        link.close();
+        return {ConnectOutcome::Rejected, index_};
+      }
       link.send(challenge);
       pending_auth_[link.id()] = std::move(pending);
       return {ConnectOutcome::Authenticating, index_};
@@ -175,7 +198,8 @@ Shard::ConnectResult Shard::after_auth_step(Link& link, AuthStep step, PendingAu
       break;
   }
   pending_auth_.erase(link.id());
-  link.send(mqtt::Connack{false, mqtt::ConnackCode{step.reason}, {}});
+  const mqtt::Connack refusal{false, mqtt::ConnackCode{step.reason}, {}};
+  if (fits_client(refusal, pending.connect)) link.send(refusal);
   link.close();
   return {ConnectOutcome::Rejected, index_};
 }

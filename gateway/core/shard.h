@@ -126,12 +126,15 @@ class Shard {
     bool assigned_id = false;
   };
   ConnectResult after_auth_step(Link& link, AuthStep step, PendingAuth pending);
-  // The CONNECT passed every check: the session is found or made, CONNACK sent.
+  // The CONNECT passed every check: the session is found or made, CONNACK
+  // sent. Rejected, with nothing sent, when a 5.0 client cannot take that
+  // CONNACK (its Maximum Packet Size).
   ConnectResult accept(Link& link, mqtt::Connect& c, bool assigned_id, std::optional<std::string> auth_data);
-  // The CONNACK of an accepted 5.0 CONNECT: what the gateway allows, and
-  // the client's own limits taken into its V5State.
-  void negotiate_v5(Client& c, const mqtt::Connect& connect, bool assigned_id, mqtt::Connack& ack,
-                    uint16_t& keep_alive);
+  // The properties of the CONNACK accepting a 5.0 CONNECT: what the gateway
+  // allows (and a keep-alive it shortens); then the client's own limits
+  // taken into its V5State.
+  void v5_connack(const mqtt::Connect& connect, bool assigned_id, mqtt::Connack& ack, uint16_t& keep_alive) const;
+  void negotiate_v5(Client& c, const mqtt::Connect& connect);
   Session& create_session(const std::string& client_id, uint32_t expiry_s);
   // An offline session with a finite expiry starts counting down; a resumed
   // one stops.
