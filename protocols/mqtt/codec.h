@@ -30,7 +30,7 @@ enum class DecodeError : uint8_t {
   BadUsernamePasswordFlags,  // password without username [MQTT-3.1.2-22]
   MalformedUtf8,             // ill-formed UTF-8 or U+0000 [MQTT-1.5.3-1/2]
   InvalidTopicName,          // empty, or wildcards in a PUBLISH topic [MQTT-3.3.2-1/2]
-  InvalidTopicFilter,        // misplaced '+' or '#' [MQTT-4.7.1-2/3]
+  InvalidTopicFilter,        // empty, misplaced '+' or '#', bad "$share/" [MQTT-4.7.1-2/3, 4.7.3-1, 4.8.2]
   InvalidQos,                // QoS 3 [MQTT-3.3.1-4], or subscribe QoS > 2 [MQTT-3-8.3-4]
   ZeroPacketId,              // packet id 0 where one is required [MQTT-2.3.1-1]
   EmptySubscribe,            // SUBSCRIBE/UNSUBSCRIBE with no topic [MQTT-3.8.3-3, 3.10.3-2]

@@ -42,7 +42,13 @@ const char* describe(DecodeError e) {
 // breaks a rule); the sections that state a rule mostly say which it is:
 //  - 0x81: lengths that run short or long, reserved types, flags and bits,
 //    ill-formed UTF-8, a property id not allowed in the packet [2.2.2.2],
-//    a reason code the packet does not define, PUBLISH QoS 3 [MQTT-3.3.1-4].
+//    a reason code the packet does not define, PUBLISH QoS 3 [MQTT-3.3.1-4],
+//    and a topic filter that is not one: empty [MQTT-4.7.3-1], wildcards
+//    out of place [MQTT-4.7.1-1/2], a "$share/" filter without a share name
+//    and filter [MQTT-4.8.2-1/2]. Such a string cannot be parsed as the
+//    Topic Filter the packet needs there; 0x8F ("Topic Filter invalid") is
+//    for a filter that "is correctly formed" but refused (3.14.2.1), as
+//    Mosquitto, which also answers 0x81, reads it too.
 //    InvalidQos also stands for a SUBSCRIBE maximum QoS 3, which 3.8.3.1
 //    calls a Protocol Error; one error cannot say both, and the malformed
 //    reading is the stricter.
@@ -52,9 +58,9 @@ const char* describe(DecodeError e) {
 //    and a SUBSCRIBE or UNSUBSCRIBE without filters, which 3.8.3 and 3.10.3
 //    call a Protocol Error (not Malformed).
 //  - the specific codes where one fits: 0x84 for a protocol level this
-//    server does not speak [MQTT-3.1.2-2], 0x90 / 0x8F for topic names and
-//    filters (as deployed brokers answer, though the code tables describe
-//    them for well-formed names a server refuses), 0x95 above the maximum
+//    server does not speak [MQTT-3.1.2-2], 0x90 for topic names (as
+//    deployed brokers answer, though the code table describes it for
+//    well-formed names a server refuses), 0x95 above the maximum
 //    packet size, 0x99 for a payload that is not the UTF-8 it claims
 //    [3.3.2.3.2].
 uint8_t reason_for(DecodeError e) {
@@ -75,6 +81,7 @@ uint8_t reason_for(DecodeError e) {
     case DecodeError::BadUsernamePasswordFlags:
     case DecodeError::InvalidQos:
     case DecodeError::BadProtocolName:
+    case DecodeError::InvalidTopicFilter:
       return reason::kMalformedPacket;
     case DecodeError::DuplicateProperty:
     case DecodeError::PropertyValue:
@@ -86,7 +93,6 @@ uint8_t reason_for(DecodeError e) {
     case DecodeError::PacketTooLarge: return reason::kPacketTooLarge;
     case DecodeError::UnsupportedProtocolLevel: return reason::kUnsupportedProtocolVersion;
     case DecodeError::InvalidTopicName: return reason::kTopicNameInvalid;
-    case DecodeError::InvalidTopicFilter: return reason::kTopicFilterInvalid;
     case DecodeError::PayloadFormatInvalid: return reason::kPayloadFormatInvalid;
   }
   return reason::kMalformedPacket;  // a value outside the enum: treat as unparsable

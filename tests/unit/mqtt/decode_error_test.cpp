@@ -32,7 +32,7 @@ constexpr Mapping kMappings[] = {
     {DecodeError::BadUsernamePasswordFlags, 0x81},
     {DecodeError::MalformedUtf8, 0x81},
     {DecodeError::InvalidTopicName, 0x90},
-    {DecodeError::InvalidTopicFilter, 0x8F},
+    {DecodeError::InvalidTopicFilter, 0x81},  // not "correctly formed": 0x8F is for those (3.14.2.1)
     {DecodeError::InvalidQos, 0x81},
     {DecodeError::ZeroPacketId, 0x82},
     {DecodeError::EmptySubscribe, 0x82},  // "is a Protocol Error" [3.8.3, 3.10.3]
