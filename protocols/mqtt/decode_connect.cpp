@@ -63,7 +63,7 @@ DecodeError read_will(ByteReader& r, uint8_t flags, ProtocolLevel level, Will& w
     // [MQTT-3.1.3.2]: the will properties come first.
     if (DecodeError e = read_properties(r, PropertyContext::Will, will.props); e != kOk) return e;
   }
-  if (DecodeError e = read_utf8(r, will.topic); e != kOk) return e;  // [MQTT-3.1.3-10]
+  if (DecodeError e = read_name(r, will.topic); e != kOk) return e;  // [MQTT-3.1.3-10]
   if (!valid_topic_name(will.topic)) return DecodeError::InvalidTopicName;
   if (DecodeError e = read_binary(r, will.payload); e != kOk) return e;
   return check_payload_format(will.props.get(), will.payload);
@@ -72,12 +72,12 @@ DecodeError read_will(ByteReader& r, uint8_t flags, ProtocolLevel level, Will& w
 // Payload order: client id, will (properties,) topic and payload, username,
 // password, each present only when its flag says so [MQTT-3.1.3-1].
 DecodeError read_connect_payload(ByteReader& r, uint8_t flags, Connect& c) {
-  if (DecodeError e = read_utf8(r, c.client_id); e != kOk) return e;  // [MQTT-3.1.3-4]
+  if (DecodeError e = read_name(r, c.client_id); e != kOk) return e;  // [MQTT-3.1.3-4]
   if (flags & kWillFlag) {
     if (DecodeError e = read_will(r, flags, c.level, c.will.emplace()); e != kOk) return e;
   }
   if (flags & kUsernameFlag) {
-    if (DecodeError e = read_utf8(r, c.username.emplace()); e != kOk) return e;  // [MQTT-3.1.3-11]
+    if (DecodeError e = read_name(r, c.username.emplace()); e != kOk) return e;  // [MQTT-3.1.3-11]
   }
   if (flags & kPasswordFlag) {
     if (DecodeError e = read_binary(r, c.password.emplace()); e != kOk) return e;

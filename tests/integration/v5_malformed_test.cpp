@@ -40,6 +40,12 @@ std::vector<Case> cases() {
        "invalid topic filter"},
       {"SubscribeShareWithoutFilter_MQTT_4_8_2_2", packet(0x82, kIdNoProps + str("$share/g") + '\x00'),
        malformed, "invalid topic filter", "mosquitto 2.0.11 grants \"$share/g\" as an ordinary filter"},
+      // A control character in a topic or filter: a receiver "MAY treat it
+      // as a Malformed Packet" (1.5.4).
+      {"PublishTopicWithNewline_MQTT_1_5_4", packet(0x30, str("a\nb") + '\x00' + "x"), malformed,
+       "control character"},
+      {"SubscribeFilterWithC1Control_MQTT_1_5_4", packet(0x82, kIdNoProps + str("a/\xC2\x9B" "b") + '\x00'),
+       malformed, "control character"},
   };
 }
 
