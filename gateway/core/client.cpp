@@ -41,13 +41,13 @@ uint8_t Client::handle(Shard& shard, mqtt::Packet&& packet) {
         if constexpr (std::is_same_v<T, mqtt::Publish>) {
           return shard.publish_from(*this, std::move(p));
         } else if constexpr (std::is_same_v<T, mqtt::Puback>) {
-          shard.on_puback(s, p.packet_id);
+          return shard.on_puback(s, p.packet_id);
         } else if constexpr (std::is_same_v<T, mqtt::Pubrec>) {
-          shard.on_pubrec(s, p.packet_id, p.reason_code);
+          return shard.on_pubrec(s, p.packet_id, p.reason_code);
         } else if constexpr (std::is_same_v<T, mqtt::Pubrel>) {
           shard.on_pubrel(*this, p.packet_id);
         } else if constexpr (std::is_same_v<T, mqtt::Pubcomp>) {
-          shard.on_pubcomp(s, p.packet_id);
+          return shard.on_pubcomp(s, p.packet_id);
         } else if constexpr (std::is_same_v<T, mqtt::Subscribe>) {
           return shard.subscribe(*this, p);
         } else if constexpr (std::is_same_v<T, mqtt::Unsubscribe>) {

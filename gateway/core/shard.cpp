@@ -7,6 +7,7 @@
 
 #include "gateway/core/client.h"
 #include "gateway/core/v5_properties.h"
+#include "protocols/mqtt/codec.h"
 
 namespace edgemq::core {
 
@@ -49,6 +50,13 @@ mqtt::ConnackCode v5_refusal(mqtt::ConnackCode v311) {
   }
 }
 
+// A 5.0 client states the largest packet it takes, and the gateway must not
+// send it a larger one [MQTT-3.1.2-24]: not even a CONNACK or an AUTH.
+bool fits_client(const mqtt::Packet& p, const mqtt::Connect& c) {
+  const std::optional<uint32_t> max = c.props->maximum_packet_size;
+  return !max || mqtt::encoded_size(p, mqtt::ProtocolLevel::V5) <= *max;
+}
+
 // How long the session outlives the connection: 3.1.1's clean session 0
 // means for ever, 5.0 says it in seconds (absent: 0) [MQTT-3.1.2-23].
 uint32_t session_expiry_of(const mqtt::Connect& c) {
@@ -63,16 +71,23 @@ Shard::ConnectResult Shard::on_connect(Link& link, mqtt::Connect& c) {
   auto reject = [&](mqtt::ConnackCode v311, uint8_t v5_code = 0) {
     mqtt::ConnackCode code = v311;
     if (v5) code = v5_code != 0 ? mqtt::ConnackCode{v5_code} : v5_refusal(v311);
-    link.send(mqtt::Connack{false, code, {}});
+    const mqtt::Connack refusal{false, code, {}};
+    if (fits_client(refusal, c)) link.send(refusal);
     link.close();
     return ConnectResult{ConnectOutcome::Rejected, index_};
   };
   bool assigned_id = false;
   if (c.client_id.empty()) {
+    // 3.1 requires an id of 1 to 23 characters (MQTT V3.1, 3.1 "Payload"),
+    // and has no assigned ids. Longer ones are accepted, as Mosquitto does:
+    // 3.1.1 servers may take them [MQTT-3.1.3-5], and refusing the same id
+    // from a 3.1 client would only break devices that work elsewhere.
     // 3.1.1: a zero-byte id is only for clean sessions [MQTT-3.1.3-7/8].
     // 5.0: the gateway assigns one either way and names it in CONNACK
     // [MQTT-3.1.3-6, 3.2.2-16], so the client can resume the session.
-    if (!v5 && !c.clean_session) return reject(mqtt::ConnackCode::IdentifierRejected);
+    if (c.level == mqtt::ProtocolLevel::V31 || (!v5 && !c.clean_session)) {
+      return reject(mqtt::ConnackCode::IdentifierRejected);
+    }
     c.client_id = assign_client_id();
     assigned_id = true;
   }
@@ -97,16 +112,37 @@ Shard::ConnectResult Shard::on_connect(Link& link, mqtt::Connect& c) {
 Shard::ConnectResult Shard::accept(Link& link, mqtt::Connect& c, bool assigned_id,
                                    std::optional<std::string> auth_data) {
   const bool v5 = c.level == mqtt::ProtocolLevel::V5;
+  mqtt::Connack ack{false, mqtt::ConnackCode::Accepted, {}};
+  uint16_t keep_alive = c.keep_alive;
+  if (v5) {
+    v5_connack(c, assigned_id, ack, keep_alive);
+    if (c.props->auth_method) {
+      // CONNACK names the method again and ends the exchange (section 4.12).
+      ack.props.mut().auth_method = c.props->auth_method;
+      ack.props.mut().auth_data = std::move(auth_data);
+    }
+    // A client whose maximum packet size is below this CONNACK cannot be
+    // told it is accepted, nor what the gateway allows: the connection is
+    // closed without one (section 3.2.2.2 allows it), before it takes over
+    // any session. A smaller CONNACK would misstate the limits.
+    if (!fits_client(ack, c)) {
+      link.close();
+      return {ConnectOutcome::Rejected, index_};
+    }
+  }
   const uint32_t expiry = session_expiry_of(c);
   Session* s = sessions_.find(c.client_id);
-  if (s != nullptr && s->client != nullptr) take_over(*s);  // [MQTT-3.1.4-2]
-  // Back before the will's delay ran out: it is not sent [MQTT-3.1.3-9].
-  if (s != nullptr) cancel_will(*s);
-  // A clean session discards any old state [MQTT-3.1.2-6]; a transient one
-  // taken over by a persistent CONNECT is not "state from a previous session".
-  if (s != nullptr && (c.clean_session || !s->persistent())) {
-    destroy_session(*s);
+  // A clean session discards any old state [MQTT-3.1.2-6], and one that was
+  // to end with its connection (expiry 0) ends with it now, even for a
+  // CONNECT that would continue it [MQTT-3.1.2-23]: that state is not "from
+  // a previous session" it could resume.
+  const bool ends_session = s != nullptr && (c.clean_session || s->expiry_s() == 0);
+  if (s != nullptr && s->client != nullptr) take_over(*s, ends_session);  // [MQTT-3.1.4-2]
+  if (ends_session) {
+    destroy_session(*s);  // a will still waiting out its delay goes now (section 3.1.3.2.2)
     s = nullptr;
+  } else if (s != nullptr) {
+    cancel_will(*s);  // back before the will's delay ran out: it is not sent [MQTT-3.1.3-9]
   }
   bool present = s != nullptr;
   if (s == nullptr) {
@@ -129,17 +165,10 @@ Shard::ConnectResult Shard::accept(Link& link, mqtt::Connect& c, bool assigned_i
   set_shared_online(*s, true);
   broker_.stats().clients_connected.fetch_add(1, std::memory_order_relaxed);
 
-  mqtt::Connack ack{present, mqtt::ConnackCode::Accepted, {}};  // [MQTT-3.2.2-2]
-  uint16_t keep_alive = c.keep_alive;
-  if (v5) {
-    negotiate_v5(client, c, assigned_id, ack, keep_alive);
-    if (c.props->auth_method) {
-      // CONNACK names the method again and ends the exchange (section 4.12).
-      ack.props.mut().auth_method = c.props->auth_method;
-      ack.props.mut().auth_data = std::move(auth_data);
-      client.v5_state()->auth_method = *c.props->auth_method;
-    }
-  }
+  // [MQTT-3.2.2-2]. 3.1 has no session present flag: the byte is "reserved
+  // values, not used" (MQTT V3.1, 3.2), so a 3.1 client always reads 0.
+  ack.session_present = present && c.level != mqtt::ProtocolLevel::V31;
+  if (v5) negotiate_v5(client, c);
   link.send(ack);
   if (present) resume(*s);
   return {ConnectOutcome::Accepted, index_, keep_alive};
@@ -155,6 +184,12 @@ Shard::ConnectResult Shard::after_auth_step(Link& link, AuthStep step, PendingAu
       mqtt::Auth challenge{mqtt::reason::kContinueAuthentication, {}};
       challenge.props.mut().auth_method = pending.connect.props->auth_method;
       challenge.props.mut().auth_data = std::move(step.data);
+      if (!fits_client(challenge, pending.connect)) {
+        // The exchange cannot go on, nor can a refusal say why: closed.
+        pending_auth_.erase(link.id());
+        link.close();
+        return {ConnectOutcome::Rejected, index_};
+      }
       link.send(challenge);
       pending_auth_[link.id()] = std::move(pending);
       return {ConnectOutcome::Authenticating, index_};
@@ -163,7 +198,8 @@ Shard::ConnectResult Shard::after_auth_step(Link& link, AuthStep step, PendingAu
       break;
   }
   pending_auth_.erase(link.id());
-  link.send(mqtt::Connack{false, mqtt::ConnackCode{step.reason}, {}});
+  const mqtt::Connack refusal{false, mqtt::ConnackCode{step.reason}, {}};
+  if (fits_client(refusal, pending.connect)) link.send(refusal);
   link.close();
   return {ConnectOutcome::Rejected, index_};
 }
@@ -184,15 +220,17 @@ Shard::ConnectResult Shard::on_auth(Link& link, mqtt::Auth&& auth) {
   return after_auth_step(link, std::move(step), std::move(pending));
 }
 
-void Shard::take_over(Session& s) {
+void Shard::take_over(Session& s, bool session_ends) {
   Client* old = s.client;
-  // 3.1.1: the old client is alive enough to be replaced: it gets no will.
-  // 5.0 publishes it [MQTT-3.1.4-3, section 3.1.4]: at once when it has no
-  // delay; one with a delay is not sent, as the client is back within it
-  // [MQTT-3.1.3-9].
+  // The server closes the old connection without a DISCONNECT from it, so
+  // its will goes out [MQTT-3.1.2-8], at once: 3.1 and 3.1.1 have no will
+  // delay, and a 5.0 delay ends with the session (section 3.1.3.2.2). Only
+  // a 5.0 will with a delay, of a session the new connection continues, is
+  // not sent: the client is back within the delay [MQTT-3.1.3-9] (the
+  // non-normative comments of 3.1.3.2.2 and 3.1.4 spell out this matrix).
   old->set_close_reason(DisconnectReason::TakenOver);
   std::unique_ptr<mqtt::Will> will = old->take_will();
-  if (will && old->v5() && will->props->will_delay.value_or(0) == 0) publish_will(std::move(*will));
+  if (will && (session_ends || will->props->will_delay.value_or(0) == 0)) publish_will(std::move(*will));
   old->detach();
   s.client = nullptr;
   if (old->v5()) old->link().send(mqtt::Disconnect{mqtt::reason::kSessionTakenOver, {}});

@@ -94,9 +94,11 @@ class Shard {
   uint8_t publish_from(Client& c, mqtt::Publish&& p);
   void on_pubrel(Client& c, uint16_t packet_id);
   uint8_t on_reauth(Client& c, mqtt::Auth&& auth);
-  void on_puback(Session& s, uint16_t packet_id);
-  void on_pubrec(Session& s, uint16_t packet_id, uint8_t reason_code);
-  void on_pubcomp(Session& s, uint16_t packet_id);
+  // Acknowledgements of outbound QoS 1/2 messages; reason::kProtocolError
+  // for one of the wrong kind (shard_delivery.cpp).
+  uint8_t on_puback(Session& s, uint16_t packet_id);
+  uint8_t on_pubrec(Session& s, uint16_t packet_id, uint8_t reason_code);
+  uint8_t on_pubcomp(Session& s, uint16_t packet_id);
 
   // Replies to `link_id` waiting in line (for store commits); 0 if unknown.
   size_t pending_acks(uint64_t link_id);
@@ -131,12 +133,15 @@ class Shard {
     bool assigned_id = false;
   };
   ConnectResult after_auth_step(Link& link, AuthStep step, PendingAuth pending);
-  // The CONNECT passed every check: the session is found or made, CONNACK sent.
+  // The CONNECT passed every check: the session is found or made, CONNACK
+  // sent. Rejected, with nothing sent, when a 5.0 client cannot take that
+  // CONNACK (its Maximum Packet Size).
   ConnectResult accept(Link& link, mqtt::Connect& c, bool assigned_id, std::optional<std::string> auth_data);
-  // The CONNACK of an accepted 5.0 CONNECT: what the gateway allows, and
-  // the client's own limits taken into its V5State.
-  void negotiate_v5(Client& c, const mqtt::Connect& connect, bool assigned_id, mqtt::Connack& ack,
-                    uint16_t& keep_alive);
+  // The properties of the CONNACK accepting a 5.0 CONNECT: what the gateway
+  // allows (and a keep-alive it shortens); then the client's own limits
+  // taken into its V5State.
+  void v5_connack(const mqtt::Connect& connect, bool assigned_id, mqtt::Connack& ack, uint16_t& keep_alive) const;
+  void negotiate_v5(Client& c, const mqtt::Connect& connect);
   Session& create_session(const std::string& client_id, uint32_t expiry_s);
   // An offline session with a finite expiry starts counting down; a resumed
   // one stops.
@@ -148,7 +153,9 @@ class Shard {
   void set_shared_online(Session& s, bool online);
   void hand_shared_on(Session& s);
   void destroy_session(Session& s);
-  void take_over(Session& s);
+  // A new connection for `s`'s client id closes the one bound to it; whether
+  // the old connection's will goes out depends on `session_ends`.
+  void take_over(Session& s, bool session_ends);
   void persist_subscriptions(Session& s, storage::WriteSet& ws);
   // Queues `emit` in the client's reply line, ready at once if `ws` is empty,
   // else once `ws` is committed.

@@ -189,41 +189,64 @@ void Shard::resume(Session& s) {
   pump(s);
 }
 
-void Shard::on_puback(Session& s, uint16_t packet_id) {
+// An acknowledgement of the wrong kind for a message in flight (a PUBREC
+// or PUBCOMP for QoS 1, a PUBACK for QoS 2, a PUBCOMP before the PUBREC) is
+// a protocol violation [MQTT-4.8.0-1]; 5.0 says Protocol Error (section
+// 4.13). One for an id not in flight is ignored, as Mosquitto does: it can
+// be a late duplicate of an acknowledgement already taken.
+uint8_t Shard::on_puback(Session& s, uint16_t packet_id) {
   Outgoing* o = s.find_inflight(packet_id);
-  if (o == nullptr || o->qos != 1) return;  // unknown id: nothing owed
+  if (o == nullptr) return mqtt::reason::kSuccess;  // nothing owed
+  if (o->qos != 1) return mqtt::reason::kProtocolError;  // [MQTT-4.3.3-3]: QoS 2 wants PUBREC
   forget(s, *o);
   s.erase_inflight(packet_id);
   pump(s);
+  return mqtt::reason::kSuccess;
 }
 
-void Shard::on_pubrec(Session& s, uint16_t packet_id, uint8_t reason_code) {
+uint8_t Shard::on_pubrec(Session& s, uint16_t packet_id, uint8_t reason_code) {
   Outgoing* o = s.find_inflight(packet_id);
+  if (o == nullptr) {
+    // PUBREL is answered even for an id we no longer know, so the client can
+    // finish its flow [MQTT-4.3.3-1]; 5.0 says the id was not found (3.6.2.1).
+    if (reason_code < mqtt::reason::kUnspecified && s.client != nullptr) {
+      const uint8_t rc = s.client->v5() ? mqtt::reason::kPacketIdNotFound : mqtt::reason::kSuccess;
+      s.client->link().send(mqtt::Pubrel{packet_id, rc, {}});
+    }
+    return mqtt::reason::kSuccess;
+  }
+  if (o->qos != 2) return mqtt::reason::kProtocolError;  // [MQTT-4.3.2-3]: QoS 1 wants PUBACK
+  if (o->state != storage::DeliveryState::Sent) {
+    // PUBREC again for a message already received: PUBREL again.
+    if (reason_code < mqtt::reason::kUnspecified && s.client != nullptr) {
+      s.client->link().send(mqtt::Pubrel{packet_id, mqtt::reason::kSuccess, {}});
+    }
+    return mqtt::reason::kSuccess;
+  }
   if (reason_code >= mqtt::reason::kUnspecified) {
     // A 5.0 client refused the message: the flow ends here, no PUBREL
     // (section 4.3.3); the message counts as delivered.
-    if (o != nullptr && o->qos == 2 && o->state == storage::DeliveryState::Sent) {
-      forget(s, *o);
-      s.erase_inflight(packet_id);
-      pump(s);
-    }
-    return;
+    forget(s, *o);
+    s.erase_inflight(packet_id);
+    pump(s);
+    return mqtt::reason::kSuccess;
   }
-  if (o != nullptr && o->qos == 2 && o->state == storage::DeliveryState::Sent) {
-    o->state = storage::DeliveryState::Received;
-    persist_state(s, *o);
-  }
-  // PUBREL is answered even for an id we no longer know, so the client can
-  // finish its flow [MQTT-4.3.3-1].
+  o->state = storage::DeliveryState::Received;
+  persist_state(s, *o);
   if (s.client != nullptr) s.client->link().send(mqtt::Pubrel{packet_id, mqtt::reason::kSuccess, {}});
+  return mqtt::reason::kSuccess;
 }
 
-void Shard::on_pubcomp(Session& s, uint16_t packet_id) {
+uint8_t Shard::on_pubcomp(Session& s, uint16_t packet_id) {
   Outgoing* o = s.find_inflight(packet_id);
-  if (o == nullptr || o->state != storage::DeliveryState::Received) return;
+  if (o == nullptr) return mqtt::reason::kSuccess;
+  // PUBCOMP answers the PUBREL of a QoS 2 message [MQTT-4.3.3-5]; for QoS 1,
+  // or before the PUBREC, it answers nothing the gateway sent.
+  if (o->qos != 2 || o->state != storage::DeliveryState::Received) return mqtt::reason::kProtocolError;
   forget(s, *o);
   s.erase_inflight(packet_id);
   pump(s);
+  return mqtt::reason::kSuccess;
 }
 
 void Shard::persist_state(Session& s, const Outgoing& o) {

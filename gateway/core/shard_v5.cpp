@@ -13,21 +13,12 @@ namespace {
 constexpr size_t kMaxStatedPacketSize = 0xFFFFFFFF;
 }  // namespace
 
-void Shard::negotiate_v5(Client& c, const mqtt::Connect& connect, bool assigned_id,
-                         mqtt::Connack& ack, uint16_t& keep_alive) {
+void Shard::v5_connack(const mqtt::Connect& connect, bool assigned_id, mqtt::Connack& ack,
+                       uint16_t& keep_alive) const {
   const Limits& limits = limits_;
   const mqtt::Properties& in = connect.props.get();
-  V5State& st = *c.v5_state();  // made with the Client, as its CONNECT was 5.0
-  st.receive_maximum = in.receive_maximum.value_or(65535);
-  st.maximum_packet_size = in.maximum_packet_size.value_or(0);
-  // Each alias the gateway uses keeps its topic per connection: no more than
-  // the gateway allows clients, whatever the client would take.
-  st.topic_alias_maximum = std::min(in.topic_alias_maximum.value_or(0), limits.topic_alias_maximum);
-  st.problem_info = in.request_problem_info.value_or(1) != 0;
-  st.session_expiry_was_zero = in.session_expiry.value_or(0) == 0;
-
   mqtt::Properties& out = ack.props.mut();
-  if (assigned_id) out.assigned_client_id = c.session()->client_id();  // [MQTT-3.2.2-16]
+  if (assigned_id) out.assigned_client_id = connect.client_id;  // [MQTT-3.2.2-16]
   if (limits.receive_maximum < 65535) out.receive_maximum = limits.receive_maximum;
   out.maximum_packet_size = static_cast<uint32_t>(std::min(limits.max_packet_size, kMaxStatedPacketSize));
   if (limits.topic_alias_maximum > 0) out.topic_alias_maximum = limits.topic_alias_maximum;
@@ -43,6 +34,19 @@ void Shard::negotiate_v5(Client& c, const mqtt::Connect& connect, bool assigned_
     keep_alive = limits.max_keep_alive_s;
     out.server_keep_alive = keep_alive;  // the client must use it [MQTT-3.2.2-21]
   }
+}
+
+void Shard::negotiate_v5(Client& c, const mqtt::Connect& connect) {
+  const mqtt::Properties& in = connect.props.get();
+  V5State& st = *c.v5_state();  // made with the Client, as its CONNECT was 5.0
+  st.receive_maximum = in.receive_maximum.value_or(65535);
+  st.maximum_packet_size = in.maximum_packet_size.value_or(0);
+  // Each alias the gateway uses keeps its topic per connection: no more than
+  // the gateway allows clients, whatever the client would take.
+  st.topic_alias_maximum = std::min(in.topic_alias_maximum.value_or(0), limits_.topic_alias_maximum);
+  st.problem_info = in.request_problem_info.value_or(1) != 0;
+  st.session_expiry_was_zero = in.session_expiry.value_or(0) == 0;
+  if (in.auth_method) st.auth_method = *in.auth_method;
 }
 
 uint8_t Shard::accept_v5_publish(Client& c, mqtt::Publish& p, bool new_qos_message) {

@@ -29,8 +29,9 @@ enum class DecodeError : uint8_t {
   BadWillFlags,              // will QoS/retain without will flag, or will QoS 3 [MQTT-3.1.2-11..15]
   BadUsernamePasswordFlags,  // password without username [MQTT-3.1.2-22]
   MalformedUtf8,             // ill-formed UTF-8 or U+0000 [MQTT-1.5.3-1/2]
+  ControlCharacter,          // U+0001..001F or U+007F..009F in an id, user name, topic or filter (1.5.4)
   InvalidTopicName,          // empty, or wildcards in a PUBLISH topic [MQTT-3.3.2-1/2]
-  InvalidTopicFilter,        // misplaced '+' or '#' [MQTT-4.7.1-2/3]
+  InvalidTopicFilter,        // empty, misplaced '+' or '#', bad "$share/" [MQTT-4.7.1-2/3, 4.7.3-1, 4.8.2]
   InvalidQos,                // QoS 3 [MQTT-3.3.1-4], or subscribe QoS > 2 [MQTT-3-8.3-4]
   ZeroPacketId,              // packet id 0 where one is required [MQTT-2.3.1-1]
   EmptySubscribe,            // SUBSCRIBE/UNSUBSCRIBE with no topic [MQTT-3.8.3-3, 3.10.3-2]

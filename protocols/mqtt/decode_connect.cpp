@@ -41,7 +41,9 @@ DecodeError read_protocol(ByteReader& r, ProtocolLevel& level) {
 }
 
 DecodeError check_connect_flags(uint8_t flags, ProtocolLevel level) {
-  if (flags & kReservedFlag) return DecodeError::ReservedConnectFlag;  // [MQTT-3.1.2-3]
+  // 3.1.1 reserved bit 0 [MQTT-3.1.2-3]; 3.1 leaves it unused without a rule
+  // (MQTT V3.1, 3.1 "Connect flags"), so a 3.1 client may send it set.
+  if ((flags & kReservedFlag) && level != ProtocolLevel::V31) return DecodeError::ReservedConnectFlag;
   const uint8_t will_qos = (flags >> 3) & 0x03;
   if (!(flags & kWillFlag) && (will_qos != 0 || (flags & kWillRetain))) {
     return DecodeError::BadWillFlags;  // [MQTT-3.1.2-11/13/15]
@@ -61,7 +63,7 @@ DecodeError read_will(ByteReader& r, uint8_t flags, ProtocolLevel level, Will& w
     // [MQTT-3.1.3.2]: the will properties come first.
     if (DecodeError e = read_properties(r, PropertyContext::Will, will.props); e != kOk) return e;
   }
-  if (DecodeError e = read_utf8(r, will.topic); e != kOk) return e;  // [MQTT-3.1.3-10]
+  if (DecodeError e = read_name(r, will.topic); e != kOk) return e;  // [MQTT-3.1.3-10]
   if (!valid_topic_name(will.topic)) return DecodeError::InvalidTopicName;
   if (DecodeError e = read_binary(r, will.payload); e != kOk) return e;
   return check_payload_format(will.props.get(), will.payload);
@@ -70,12 +72,12 @@ DecodeError read_will(ByteReader& r, uint8_t flags, ProtocolLevel level, Will& w
 // Payload order: client id, will (properties,) topic and payload, username,
 // password, each present only when its flag says so [MQTT-3.1.3-1].
 DecodeError read_connect_payload(ByteReader& r, uint8_t flags, Connect& c) {
-  if (DecodeError e = read_utf8(r, c.client_id); e != kOk) return e;  // [MQTT-3.1.3-4]
+  if (DecodeError e = read_name(r, c.client_id); e != kOk) return e;  // [MQTT-3.1.3-4]
   if (flags & kWillFlag) {
     if (DecodeError e = read_will(r, flags, c.level, c.will.emplace()); e != kOk) return e;
   }
   if (flags & kUsernameFlag) {
-    if (DecodeError e = read_utf8(r, c.username.emplace()); e != kOk) return e;  // [MQTT-3.1.3-11]
+    if (DecodeError e = read_name(r, c.username.emplace()); e != kOk) return e;  // [MQTT-3.1.3-11]
   }
   if (flags & kPasswordFlag) {
     if (DecodeError e = read_binary(r, c.password.emplace()); e != kOk) return e;

@@ -19,6 +19,7 @@ const char* describe(DecodeError e) {
     case DecodeError::BadWillFlags: return "inconsistent will flags";
     case DecodeError::BadUsernamePasswordFlags: return "password flag without username flag";
     case DecodeError::MalformedUtf8: return "malformed UTF-8 string";
+    case DecodeError::ControlCharacter: return "control character in a client id, user name, topic or filter";
     case DecodeError::InvalidTopicName: return "invalid topic name";
     case DecodeError::InvalidTopicFilter: return "invalid topic filter";
     case DecodeError::InvalidQos: return "invalid QoS";
@@ -41,8 +42,15 @@ const char* describe(DecodeError e) {
 // parsed as the spec lays bytes out) and Protocol Error (0x82: parsed, but
 // breaks a rule); the sections that state a rule mostly say which it is:
 //  - 0x81: lengths that run short or long, reserved types, flags and bits,
-//    ill-formed UTF-8, a property id not allowed in the packet [2.2.2.2],
-//    a reason code the packet does not define, PUBLISH QoS 3 [MQTT-3.3.1-4].
+//    ill-formed UTF-8, a control character in a name (1.5.4: a receiver
+//    "MAY treat it as a Malformed Packet"), a property id not allowed in
+//    the packet [2.2.2.2], a reason code the packet does not define,
+//    PUBLISH QoS 3 [MQTT-3.3.1-4], and a topic filter that is not one:
+//    empty [MQTT-4.7.3-1], wildcards out of place [MQTT-4.7.1-1/2], a
+//    "$share/" filter without a share name and filter [MQTT-4.8.2-1/2].
+//    Such a string cannot be parsed as the Topic Filter the packet needs
+//    there; 0x8F ("Topic Filter invalid") is for a filter that "is
+//    correctly formed" but refused (3.14.2.1). Mosquitto answers 0x81 too.
 //    InvalidQos also stands for a SUBSCRIBE maximum QoS 3, which 3.8.3.1
 //    calls a Protocol Error; one error cannot say both, and the malformed
 //    reading is the stricter.
@@ -52,9 +60,9 @@ const char* describe(DecodeError e) {
 //    and a SUBSCRIBE or UNSUBSCRIBE without filters, which 3.8.3 and 3.10.3
 //    call a Protocol Error (not Malformed).
 //  - the specific codes where one fits: 0x84 for a protocol level this
-//    server does not speak [MQTT-3.1.2-2], 0x90 / 0x8F for topic names and
-//    filters (as deployed brokers answer, though the code tables describe
-//    them for well-formed names a server refuses), 0x95 above the maximum
+//    server does not speak [MQTT-3.1.2-2], 0x90 for topic names (as
+//    deployed brokers answer, though the code table describes it for
+//    well-formed names a server refuses), 0x95 above the maximum
 //    packet size, 0x99 for a payload that is not the UTF-8 it claims
 //    [3.3.2.3.2].
 uint8_t reason_for(DecodeError e) {
@@ -67,6 +75,7 @@ uint8_t reason_for(DecodeError e) {
     case DecodeError::ReservedFlags:
     case DecodeError::ReservedPacketType:
     case DecodeError::MalformedUtf8:
+    case DecodeError::ControlCharacter:
     case DecodeError::InvalidReasonCode:
     case DecodeError::ReservedSubscribeBits:
     case DecodeError::BadConnackFlags:
@@ -75,6 +84,7 @@ uint8_t reason_for(DecodeError e) {
     case DecodeError::BadUsernamePasswordFlags:
     case DecodeError::InvalidQos:
     case DecodeError::BadProtocolName:
+    case DecodeError::InvalidTopicFilter:
       return reason::kMalformedPacket;
     case DecodeError::DuplicateProperty:
     case DecodeError::PropertyValue:
@@ -86,7 +96,6 @@ uint8_t reason_for(DecodeError e) {
     case DecodeError::PacketTooLarge: return reason::kPacketTooLarge;
     case DecodeError::UnsupportedProtocolLevel: return reason::kUnsupportedProtocolVersion;
     case DecodeError::InvalidTopicName: return reason::kTopicNameInvalid;
-    case DecodeError::InvalidTopicFilter: return reason::kTopicFilterInvalid;
     case DecodeError::PayloadFormatInvalid: return reason::kPayloadFormatInvalid;
   }
   return reason::kMalformedPacket;  // a value outside the enum: treat as unparsable

@@ -13,7 +13,7 @@ DecodeError decode_publish(ByteReader& r, uint8_t flags, ProtocolLevel level, Pa
   p.dup = (flags & 0x08) != 0;
   p.qos = (flags >> 1) & 0x03;
   p.retain = (flags & 0x01) != 0;
-  if (DecodeError e = read_utf8(r, p.topic); e != kOk) return e;  // [MQTT-3.3.2-1]
+  if (DecodeError e = read_name(r, p.topic); e != kOk) return e;  // [MQTT-3.3.2-1]
   // A 5.0 topic may be empty when a topic alias stands for it, which only
   // the properties, further on, can tell [3.3.2.3.4].
   const bool alias_may_stand_in = is_v5(level) && p.topic.empty();

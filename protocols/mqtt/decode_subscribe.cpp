@@ -42,7 +42,7 @@ DecodeError read_subscription_options(ByteReader& r, Subscription& sub) {
 }
 
 DecodeError read_filter(ByteReader& r, std::string& filter) {
-  if (DecodeError e = read_utf8(r, filter); e != kOk) return e;  // [MQTT-3.8.3-1, 3.10.3-1]
+  if (DecodeError e = read_name(r, filter); e != kOk) return e;  // [MQTT-3.8.3-1, 3.10.3-1]
   return valid_topic_filter(filter) ? kOk : DecodeError::InvalidTopicFilter;
 }
 

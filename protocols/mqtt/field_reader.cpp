@@ -8,10 +8,15 @@
 
 namespace edgemq::mqtt {
 
-DecodeError read_utf8(ByteReader& r, std::string& out) {
+DecodeError read_name(ByteReader& r, std::string& out) {
   std::string_view v;
   if (!r.prefixed(v)) return DecodeError::Truncated;
-  if (!valid_utf8(v)) return DecodeError::MalformedUtf8;  // [MQTT-1.5.4-1/2]
+  if (!valid_name_utf8(v)) {
+    // Which rule it broke is told apart on this rare path only, so a valid
+    // string is read once.
+    return valid_utf8(v) ? DecodeError::ControlCharacter  // 1.5.4
+                         : DecodeError::MalformedUtf8;    // [MQTT-1.5.4-1/2]
+  }
   out.assign(v);
   return kOk;
 }
@@ -35,7 +40,7 @@ DecodeError read_reason_code(ByteReader& r, PacketType type, uint8_t& code) {
 
 DecodeError check_payload_format(const Properties& props, std::string_view payload) {
   if (props.payload_format != 1) return kOk;
-  return well_formed_utf8(payload, Nul::Allowed) ? kOk : DecodeError::PayloadFormatInvalid;
+  return well_formed_utf8(payload, Forbid::Nothing) ? kOk : DecodeError::PayloadFormatInvalid;
 }
 
 DecodeError expect_end(const ByteReader& r) {

@@ -18,8 +18,11 @@ inline constexpr DecodeError kOk = DecodeError::None;
 
 inline bool is_v5(ProtocolLevel level) { return level == ProtocolLevel::V5; }
 
-// A UTF-8 Encoded String [MQTT-1.5.4].
-DecodeError read_utf8(ByteReader& r, std::string& out);
+// A UTF-8 Encoded String [MQTT-1.5.4] that names something: a client id,
+// user name, topic or filter. Control characters are refused too
+// (valid_name_utf8); the string properties of 5.0, which applications pass
+// along unread, are read by property_reader.cpp without that rule.
+DecodeError read_name(ByteReader& r, std::string& out);
 
 // Binary Data [MQTT-1.5.6]: password, will payload.
 DecodeError read_binary(ByteReader& r, std::string& out);

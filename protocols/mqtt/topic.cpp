@@ -37,7 +37,11 @@ bool valid_plain_filter(std::string_view filter) {
 }  // namespace
 
 bool valid_utf8(std::string_view s) {
-  return s.size() <= kMaxStringBytes && well_formed_utf8(s, Nul::Forbidden);
+  return s.size() <= kMaxStringBytes && well_formed_utf8(s, Forbid::Nul);
+}
+
+bool valid_name_utf8(std::string_view s) {
+  return s.size() <= kMaxStringBytes && well_formed_utf8(s, Forbid::Controls);
 }
 
 bool valid_topic_name(std::string_view topic) {

@@ -32,6 +32,13 @@ class LevelCursor {
 // Well-formed UTF-8, no U+0000, at most 65535 bytes [MQTT-1.5.3].
 bool valid_utf8(std::string_view s);
 
+// valid_utf8, and none of the control characters U+0001..U+001F and
+// U+007F..U+009F, which a string "SHOULD NOT" hold and a receiver "MAY treat"
+// as malformed (5.0 1.5.4; 3.1.1 1.5.3 "MAY close"). For the strings that
+// name things and end up in logs, dashboards and JSON: client ids, user
+// names, topics and filters (see read_name in field_reader.h).
+bool valid_name_utf8(std::string_view s);
+
 // A PUBLISH topic: non-empty, valid UTF-8, no '+' or '#' [MQTT-3.3.2-2, 4.7.3-1].
 bool valid_topic_name(std::string_view topic);
 

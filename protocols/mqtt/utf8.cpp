@@ -27,18 +27,24 @@ size_t sequence_length(uint8_t lead, uint8_t& lo, uint8_t& hi) {
 
 }  // namespace
 
-bool well_formed_utf8(std::string_view s, Nul nul) {
+bool well_formed_utf8(std::string_view s, Forbid forbid) {
+  // The forbidden code points are folded into the checks every byte gets
+  // anyway: a floor for ASCII, DEL, and a higher floor for the second byte
+  // after C2, which would otherwise start the C1 controls U+0080..009F.
+  const bool controls = forbid == Forbid::Controls;
+  const uint8_t lowest_ascii = controls ? 0x20 : forbid == Forbid::Nul ? 0x01 : 0x00;
   size_t i = 0;
   while (i < s.size()) {
     const auto lead = static_cast<uint8_t>(s[i]);
     if (lead < 0x80) {
-      if (lead == 0 && nul == Nul::Forbidden) return false;
+      if (lead < lowest_ascii || (controls && lead == 0x7F)) return false;
       ++i;
       continue;
     }
     uint8_t lo = 0;
     uint8_t hi = 0;
     const size_t len = sequence_length(lead, lo, hi);
+    if (controls && lead == 0xC2) lo = 0xA0;
     if (len == 0 || s.size() - i < len) return false;
     for (size_t k = 1; k < len; ++k) {
       const auto b = static_cast<uint8_t>(s[i + k]);

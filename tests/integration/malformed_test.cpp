@@ -4,22 +4,19 @@
 // CONNECT.
 #include "tests/integration/fixture.h"
 #include "tests/integration/raw_client.h"
+#include "tests/integration/wire_bytes.h"
 
 namespace edgemq::itest {
 namespace {
 
-// Fixed header byte + remaining length (all cases here are < 128 bytes) + body.
-std::string packet(uint8_t header, const std::string& body) {
-  return std::string(1, static_cast<char>(header)) + static_cast<char>(body.size()) + body;
-}
-
-std::string str(const std::string& s) {  // a length-prefixed MQTT string
-  return std::string{static_cast<char>(s.size() >> 8), static_cast<char>(s.size() & 0xFF)} + s;
-}
-
 std::string connect_bytes(const std::string& name, uint8_t level, uint8_t flags) {
   return packet(0x10, str(name) + static_cast<char>(level) + static_cast<char>(flags) +
                           std::string("\x00\x3c", 2) + str("it-bad-connect"));
+}
+
+// A 3.1.1 CONNECT with `flags` and the payload fields after the keep-alive.
+std::string connect_with(uint8_t flags, const std::string& payload) {
+  return packet(0x10, str("MQTT") + '\x04' + static_cast<char>(flags) + std::string("\x00\x3c", 2) + payload);
 }
 
 struct Case {
@@ -59,6 +56,18 @@ std::vector<Case> cases() {
       {"ConnectReservedFlagBit0", false, connect_bytes("MQTT", 4, 0x03)},
       {"ConnectUnknownProtocolName", false, connect_bytes("MQTX", 4, 0x02)},
       {"ConnectWillQos3", false, connect_bytes("MQTT", 4, 0x1E)},
+      // Control characters U+0001..001F, U+007F..009F in the strings that
+      // name things: "MAY close the Network Connection" (1.5.3), as
+      // Mosquitto does; they would end up in logs and dashboards.
+      {"PublishTopicWithNewline_MQTT_1_5_3", true, packet(0x30, str("a\nb") + "x")},
+      {"PublishTopicWithC1Control_MQTT_1_5_3", true, packet(0x30, str("a\xC2\x85" "b") + "x")},
+      {"SubscribeFilterWithEscape_MQTT_1_5_3", true, packet(0x82, "\x00\x01"s + str("a/\x1B[2J") + '\x00')},
+      {"UnsubscribeFilterWithDel_MQTT_1_5_3", true, packet(0xA2, "\x00\x01"s + str("a\x7F"))},
+      {"ConnectClientIdWithTab_MQTT_1_5_3", false, connect_with(0x02, str("it\tbad"))},
+      {"ConnectWillTopicWithNewline_MQTT_1_5_3", false,
+       connect_with(0x06, str("it-bad-will") + str("will\n") + str("x"))},
+      {"ConnectUsernameWithCarriageReturn_MQTT_1_5_3", false,
+       connect_with(0x82, str("it-bad-user") + str("user\r"))},
   };
 }
 

@@ -62,7 +62,9 @@ TEST(ShardConnect, EmptyIdWithCleanSessionIsAssignedOne_MQTT_3_1_3_6) {
   EXPECT_EQ(h.shard().session_count(), 2u);
 }
 
-TEST(ShardConnect, TakeoverClosesTheOldConnectionWithoutItsWill_MQTT_3_1_4_2) {
+// The server closes the old connection without a DISCONNECT from it, so its
+// will goes out, once (every case: takeover_will_test.cpp).
+TEST(ShardConnect, TakeoverClosesTheOldConnectionAndPublishesItsWill_MQTT_3_1_4_2_and_3_1_2_8) {
   ShardHarness h;
   FakeLink watcher(1), old_link(2), new_link(3);
   h.connect(watcher, "watcher");
@@ -72,7 +74,8 @@ TEST(ShardConnect, TakeoverClosesTheOldConnectionWithoutItsWill_MQTT_3_1_4_2) {
   EXPECT_TRUE(old_link.closed);
   EXPECT_FALSE(new_link.closed);
   h.shard().on_link_closed(old_link.id(), false);
-  EXPECT_TRUE(watcher.all<mqtt::Publish>().empty());
+  ASSERT_EQ(watcher.all<mqtt::Publish>().size(), 1u);
+  EXPECT_EQ(watcher.all<mqtt::Publish>()[0].payload, "gone");
   EXPECT_EQ(h.broker().stats().clients_connected.load(), 2);
 }
 

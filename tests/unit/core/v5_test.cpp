@@ -99,13 +99,15 @@ TEST(V5Connect, TakeoverTellsTheOldConnectionWhy_MQTT_3_1_4_3) {
   EXPECT_TRUE(a.closed);
 }
 
+// Of two sessions that continue, only the will without a delay goes out
+// (every case: takeover_will_test.cpp).
 TEST(V5Connect, TakeoverPublishesAWillWithoutDelayOnly_MQTT_3_1_4_3) {
   V5Harness h;
   FakeLink sub(1), a(2), b(3), c(4), d(5);
   h.connect(sub, "sub");
   h.subscribe(sub, "will", 0);
-  h.connect_v5(a, "now", {}, true, mqtt::Will{"will", "now", 0, false, {}});
-  h.connect_v5(b, "now");
+  h.connect_v5(a, "now", with_expiry(60), false, mqtt::Will{"will", "now", 0, false, {}});
+  h.connect_v5(b, "now", with_expiry(60), false);
   h.connect_v5(c, "later", with_expiry(60), false, delayed_will(5));
   h.connect_v5(d, "later", with_expiry(60), false);
   h.advance(10'000);

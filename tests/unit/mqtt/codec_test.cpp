@@ -108,6 +108,23 @@ TEST(CodecConnect, Mqisdp31Level3) {
   expect_encodes_to(c, wire);
 }
 
+// 3.1 does not reserve bit 0 of the connect flags as 3.1.1 does
+// [MQTT-3.1.2-3]; it is ignored (MQTT V3.1, section 3.1, connect flags).
+TEST(CodecConnect, Mqisdp31IgnoresConnectFlagBit0) {
+  const Bytes wire = {
+      0x10, 0x10,                                    // CONNECT, remaining length 16
+      0x00, 0x06, 'M', 'Q', 'I', 's', 'd', 'p',      // MQTT 3.1 protocol name
+      0x03,                                          // level 3
+      0x03, 0x00, 0x0A,                              // bit 0 and clean session, keep-alive 10
+      0x00, 0x02, 'i', 'd',
+  };
+  const Connect c = decode_as<Connect>(wire);
+  EXPECT_EQ(c.level, ProtocolLevel::V31);
+  EXPECT_TRUE(c.clean_session);
+  EXPECT_FALSE(c.will);
+  EXPECT_EQ(c.client_id, "id");
+}
+
 TEST(CodecConnect, EmptyClientIdIsNotTheDecodersBusiness) {
   const Bytes wire = {0x10, 0x0C, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0x00, 0x00, 0x05,
                       0x00, 0x00};  // not clean, empty client id

@@ -31,8 +31,9 @@ constexpr Mapping kMappings[] = {
     {DecodeError::BadWillFlags, 0x81},
     {DecodeError::BadUsernamePasswordFlags, 0x81},
     {DecodeError::MalformedUtf8, 0x81},
+    {DecodeError::ControlCharacter, 0x81},  // "MAY treat it as a Malformed Packet" (1.5.4)
     {DecodeError::InvalidTopicName, 0x90},
-    {DecodeError::InvalidTopicFilter, 0x8F},
+    {DecodeError::InvalidTopicFilter, 0x81},  // not "correctly formed": 0x8F is for those (3.14.2.1)
     {DecodeError::InvalidQos, 0x81},
     {DecodeError::ZeroPacketId, 0x82},
     {DecodeError::EmptySubscribe, 0x82},  // "is a Protocol Error" [3.8.3, 3.10.3]

@@ -336,11 +336,24 @@ TEST(MalformedV5, MQTT_3_8_3_4_NoLocalOnSharedSubscription) {
   EXPECT_EQ(decode(subscribe_v5("$shared/a", 0x04), kNoLimit, kV5).status, Status::Packet);
 }
 
+// A string that is not a topic filter is a Malformed Packet; 0x8F is for a
+// filter that is "correctly formed" but refused (3.14.2.1).
 TEST(MalformedV5, MQTT_4_8_2_MalformedSharedFilter) {
   expect_v5_error(subscribe_v5("$share/g", 0x00), DecodeError::InvalidTopicFilter,
-                  reason::kTopicFilterInvalid);
+                  reason::kMalformedPacket);
   expect_v5_error(packet(0xA2, cat({{0x00, 0x01, 0x00}, str("$share//a")})),
-                  DecodeError::InvalidTopicFilter, reason::kTopicFilterInvalid);
+                  DecodeError::InvalidTopicFilter, reason::kMalformedPacket);
+}
+
+TEST(MalformedV5, MQTT_4_7_3_1_EmptyFilter) {
+  expect_v5_error(subscribe_v5("", 0x00), DecodeError::InvalidTopicFilter, reason::kMalformedPacket);
+  expect_v5_error(packet(0xA2, cat({{0x00, 0x01, 0x00}, str("")})), DecodeError::InvalidTopicFilter,
+                  reason::kMalformedPacket);
+}
+
+TEST(MalformedV5, MQTT_4_7_1_1_and_2_MisplacedWildcards) {
+  expect_v5_error(subscribe_v5("a/#/b", 0x00), DecodeError::InvalidTopicFilter, reason::kMalformedPacket);
+  expect_v5_error(subscribe_v5("a+", 0x00), DecodeError::InvalidTopicFilter, reason::kMalformedPacket);
 }
 
 TEST(MalformedV5, MQTT_3_8_3_2_SubscribeWithoutFilters) {
