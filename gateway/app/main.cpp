@@ -12,6 +12,7 @@
 
 #include "gateway/app/admin_endpoint.h"
 #include "gateway/app/config.h"
+#include "gateway/app/memory_limit.h"
 #include "gateway/app/reload.h"
 #include "gateway/net/gateway.h"
 
@@ -37,8 +38,28 @@ edgemq::net::GatewayOptions options_from(const edgemq::app::Config& c) {
   o.sync_commits = c.durability == "power";
   o.min_free_disk = c.min_free_disk;
   o.sys_interval_s = c.sys_interval;
+  o.partial_packet_budget = c.partial_packet_budget;
+  o.memory_high_watermark = edgemq::app::resolve(c.memory_high_watermark, edgemq::app::memory_limit().bytes);
   o.limits = c.limits;
   return o;
+}
+
+// Where the memory bounds stand, once at start: a share of what, and how much.
+void log_memory_bounds(const edgemq::app::Config& c) {
+  const edgemq::app::MemoryLimit limit = edgemq::app::memory_limit();
+  const uint64_t watermark = edgemq::app::resolve(c.memory_high_watermark, limit.bytes);
+  auto mib = [](uint64_t b) { return static_cast<double>(b) / (1 << 20); };
+  if (watermark == 0) {
+    spdlog::info("memory: no memory_high_watermark (0: off); partial_packet_budget {:.1f} MiB",
+                 mib(c.partial_packet_budget));
+  } else if (c.memory_high_watermark.percent != 0) {
+    spdlog::info("memory: memory_high_watermark {:.1f} MiB ({}% of {:.1f} MiB, {}); partial_packet_budget {:.1f} MiB",
+                 mib(watermark), c.memory_high_watermark.percent, mib(limit.bytes), limit.source,
+                 mib(c.partial_packet_budget));
+  } else {
+    spdlog::info("memory: memory_high_watermark {:.1f} MiB; partial_packet_budget {:.1f} MiB", mib(watermark),
+                 mib(c.partial_packet_budget));
+  }
 }
 
 }  // namespace
@@ -72,6 +93,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
+  log_memory_bounds(config);
   edgemq::net::Gateway gateway(options_from(config));
   std::string error;
   if (!gateway.open(error)) {
