@@ -89,6 +89,8 @@ TEST_F(SlowPackets, TwoHundredUnfinishedPacketsStayWithinTheBudgetAndAreClosedAt
 
 TEST_F(SlowPackets, APacketTimeoutIsALostConnectionAndTheWillGoesOut) {
   start("64MiB", "2");
+  Canary canary(port());
+  canary.start();
   RawClient watcher;
   ASSERT_TRUE(watcher.open_and_connect(port(), "watcher"));
   ASSERT_TRUE(watcher.subscribe("wills/#", 0));
@@ -107,12 +109,17 @@ TEST_F(SlowPackets, APacketTimeoutIsALostConnectionAndTheWillGoesOut) {
   ASSERT_TRUE(watcher.expect(will, milliseconds(3000)));
   EXPECT_EQ(will.topic, "wills/device");
   EXPECT_EQ(will.payload, "gone");
+  const CanaryReport r = canary.stop();
+  report_canary("a connection closed at its packet timeout, its will published", r);
+  EXPECT_EQ(r.failures, 0u) << r.summary();
 }
 
 TEST_F(SlowPackets, PacketsThatKeepCompletingAreNeverTimedOut) {
   // A publisher whose reads always end mid-packet, for longer than the
   // timeout: each packet it completes starts the count anew.
   start("64MiB", "2");
+  Canary canary(port());
+  canary.start();
   RawClient pub;
   ASSERT_TRUE(pub.open_and_connect(port(), "steady"));
   mqtt::Publish p;
@@ -131,6 +138,9 @@ TEST_F(SlowPackets, PacketsThatKeepCompletingAreNeverTimedOut) {
   }
   ASSERT_TRUE(pub.send_bytes(bytes.substr(bytes.size() / 2)));
   EXPECT_TRUE(pub.ping()) << "still connected after 5 s with a packet always unfinished";
+  const CanaryReport r = canary.stop();
+  report_canary("a publisher whose reads always end mid-packet, for 2.5 packet timeouts", r);
+  EXPECT_EQ(r.failures, 0u) << r.summary();
 }
 
 }  // namespace
