@@ -78,7 +78,7 @@ std::optional<std::string> path_rest(std::string_view rest) {
 
 http::Response health(Backend& b, const http::Request&, std::string_view) {
   const Snapshot s = b.health_snapshot();
-  return json_response(health_json(s), s.store_ok ? 200 : 503);
+  return json_response(health_json(s), s.ready() ? 200 : 503);
 }
 
 // The counters and, when the workers answer within a second, what their

@@ -29,16 +29,21 @@ json store_health(const Snapshot& s) {
           {"min_free_disk", s.min_free_disk}};
 }
 
+json memory_health(const Snapshot& s) {
+  return {{"high", s.memory_high}, {"rss_bytes", s.memory_rss_bytes}, {"high_watermark", s.memory_high_watermark}};
+}
+
 json health_json(const Snapshot& s) {
   json listeners = json::object();
   for (const auto& [name, port] : s.listeners) listeners[name] = port;
-  return {{"status", s.store_ok ? "ok" : "degraded"},
+  return {{"status", s.ready() ? "ok" : "degraded"},
           {"live", true},
-          {"ready", s.store_ok},
+          {"ready", s.ready()},
           {"version", s.version},
           {"uptime_s", s.uptime_s},
           {"listeners", listeners},
-          {"store", store_health(s)}};
+          {"store", store_health(s)},
+          {"memory", memory_health(s)}};
 }
 
 json stats_json(const Snapshot& s) {
@@ -66,6 +71,7 @@ json stats_json(const Snapshot& s) {
                            {"accepted", pairs_object(s.accepted_by_listener)},
                            {"protocol_errors", s.protocol_errors},
                            {"keepalive_timeouts", s.keepalive_timeouts},
+                           {"packet_timeouts", s.packet_timeouts},
                            {"tls_handshake_failures", s.tls_handshake_failures},
                            {"accept_errors", s.accept_errors},
                            {"attempts", attempts},
@@ -87,6 +93,14 @@ json stats_json(const Snapshot& s) {
                  {"size_bytes", s.store_bytes},
                  {"commits", commits},
                  {"commit_ms_mean", commits == 0 ? 0.0 : s.commit_duration.sum_s * 1000 / static_cast<double>(commits)}}},
+      {"memory", {{"high", s.memory_high},
+                  {"high_watermark", s.memory_high_watermark},
+                  {"rss_bytes", s.memory_rss_bytes},
+                  {"partial_packet_bytes", s.partial_packet_bytes},
+                  {"partial_packet_budget", s.partial_packet_budget},
+                  {"partial_packet_pauses", s.partial_packet_pauses},
+                  {"heap_trims", s.heap_trims},
+                  {"heap_trim_ms", s.heap_trim_seconds * 1000}}},
       {"loop_lag_ms", {{"max", s.loop_lag_max_ms}}},
       {"process", {{"rss_bytes", s.process_rss_bytes},
                    {"cpu_seconds", s.process_cpu_seconds},

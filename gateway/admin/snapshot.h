@@ -45,6 +45,20 @@ struct Snapshot {
   uint64_t disk_free_bytes = 0;  // on the data directory's filesystem, last measured
   uint64_t min_free_disk = 0;
 
+  // Memory (net/memory_guard.h): above the high watermark the gateway sheds
+  // load (new clients refused); the partial packet budget bounds what
+  // clients' unfinished packets hold.
+  bool memory_high = false;
+  uint64_t memory_high_watermark = 0;  // bytes of RSS; 0: off
+  uint64_t memory_rss_bytes = 0;       // as the gateway last sampled it (every 100 ms)
+  uint64_t partial_packet_bytes = 0;   // held now for packets begun and not finished
+  uint64_t partial_packet_budget = 0;
+  uint64_t partial_packet_pauses = 0;  // connections paused for the budget, in all
+  uint64_t heap_trims = 0;             // free heap memory handed back to the system
+  double heap_trim_seconds = 0;        // what those took
+  // Ready for new clients: the store takes new data and memory is not high.
+  bool ready() const { return store_ok && !memory_high; }
+
   uint64_t connections = 0;  // clients with a session bound now
   struct Connected {
     std::string listener;  // "mqtt", "ws", "mqtts", "wss"
@@ -55,6 +69,7 @@ struct Snapshot {
   std::vector<std::pair<std::string, uint64_t>> accepted_by_listener;
   uint64_t protocol_errors = 0;
   uint64_t keepalive_timeouts = 0;
+  uint64_t packet_timeouts = 0;  // closed: a packet begun was not finished within packet_timeout
   uint64_t tls_handshake_failures = 0;
   uint64_t accept_errors = 0;  // accept() failed (EMFILE, ...): listeners paused
 

@@ -212,9 +212,19 @@ admin::Snapshot GatewayBackend::counters(bool process_and_disk) {
   s.min_free_disk = guard.min_free_bytes();
   s.store_ok = (last_store_error_ms_ == 0 || now_ms - last_store_error_ms_ >= kStoreErrorWindowMs) &&
                !s.store_disk_low && !s.store_failed;
+  const net::MemoryGuard& memory = gateway_.memory();
+  s.memory_high = memory.high();
+  s.memory_high_watermark = memory.watermark();
+  s.memory_rss_bytes = memory.rss();
+  s.partial_packet_bytes = memory.budget().held();
+  s.partial_packet_budget = memory.budget().limit();
+  s.partial_packet_pauses = core::Stats::get(st.partial_packet_pauses);
+  s.heap_trims = core::Stats::get(st.heap_trims);
+  s.heap_trim_seconds = static_cast<double>(core::Stats::get(st.heap_trim_us)) / 1e6;
   s.connections = static_cast<uint64_t>(std::max<int64_t>(0, st.clients_connected.load()));
   s.protocol_errors = core::Stats::get(st.protocol_errors);
   s.keepalive_timeouts = core::Stats::get(st.keepalive_timeouts);
+  s.packet_timeouts = core::Stats::get(st.packet_timeouts);
   s.tls_handshake_failures = core::Stats::get(st.tls_handshake_failures);
   s.accept_errors = core::Stats::get(st.accept_errors);
   s.messages_received = st.messages_received();

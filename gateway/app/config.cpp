@@ -53,6 +53,31 @@ std::string parse_size(const std::string& v, uint64_t& out, uint64_t hi) {
   return {};
 }
 
+// A size as parse_size takes it, or a share of the memory limit: "75%".
+std::string parse_memory_amount(const std::string& v, MemoryAmount& out) {
+  if (!v.empty() && v.back() == '%') {
+    unsigned pct = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size() - 1, pct);
+    if (ec != std::errc() || p != v.data() + v.size() - 1 || pct < 1 || pct > 100) {
+      return "expects a share such as 75% (1% to 100%), a size in bytes (KiB, MiB, GiB), or 0 for off";
+    }
+    out = {0, pct};
+    return {};
+  }
+  MemoryAmount a;
+  if (auto err = parse_size(v, a.bytes, 1ull << 50); !err.empty()) return err + ", or a share such as 75%";
+  out = a;
+  return {};
+}
+
+Key memory_amount_key(const char* name, const char* help, MemoryAmount Config::*field) {
+  return {name, help, [=](Config& c, const std::string& v) { return parse_memory_amount(v, c.*field); },
+          [=](const Config& c) {
+            const MemoryAmount& a = c.*field;
+            return a.percent != 0 ? std::to_string(a.percent) + "%" : std::to_string(a.bytes);
+          }};
+}
+
 Key size_key(const char* name, const char* help, uint64_t Config::*field, uint64_t hi) {
   return {name, help, [=](Config& c, const std::string& v) { return parse_size(v, c.*field, hi); },
           [=](const Config& c) { return std::to_string(c.*field); }};
@@ -209,6 +234,20 @@ const std::vector<Key>& keys() {
                "free space kept on the data directory's filesystem: below it, QoS 1/2 messages that need the "
                "store are refused (5.0: 0x97) until there is room again (0: no reserve)",
                &Config::min_free_disk, 1ull << 40),
+      {"partial_packet_budget",
+       "bytes held for packets begun and not finished, all connections together; past it reading pauses for "
+       "the connections holding the most (at least 64 KiB)",
+       [](Config& c, const std::string& v) -> std::string {
+         if (auto err = parse_size(v, c.partial_packet_budget, 1ull << 40); !err.empty()) return err;
+         if (c.partial_packet_budget < (64u << 10)) return "must be at least 64 KiB";
+         return {};
+       },
+       [](const Config& c) { return std::to_string(c.partial_packet_budget); }},
+      memory_amount_key("memory_high_watermark",
+                        "RSS at which the gateway sheds load (new connections refused, large partial packets "
+                        "paused, QoS 0 to slow clients dropped earlier): bytes, or a share of RAM or the cgroup "
+                        "limit such as 75%; 0: off",
+                        &Config::memory_high_watermark),
       number_key("workers", "worker threads, one event loop each (0: one per core)", &Config::workers, 0, 256),
       choice_key("log_level", "log level", &Config::log_level,
                  {"trace", "debug", "info", "warn", "error", "off"}),
@@ -247,6 +286,10 @@ const std::vector<Key>& keys() {
                 &core::Limits::max_retained_messages, 0, 4000000000u),
       limit_key("connect_timeout", "seconds a new connection has to send CONNECT",
                 &core::Limits::connect_timeout_s, 1, 3600),
+      limit_key("packet_timeout",
+                "seconds a connected client may hold a packet begun without finishing one; then it is closed "
+                "(its will goes out)",
+                &core::Limits::packet_timeout_s, 1, 86400),
       limit_key("receive_maximum",
                 "MQTT 5: QoS 1/2 PUBLISHes one client may have unacknowledged; one more disconnects it (0x93)",
                 &core::Limits::receive_maximum, 1, 65535),

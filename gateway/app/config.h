@@ -14,6 +14,14 @@
 
 namespace edgemq::app {
 
+// An amount of memory given in bytes, or as a share of the memory the
+// gateway may use (memory_limit.h): "75%".
+struct MemoryAmount {
+  uint64_t bytes = 0;
+  unsigned percent = 0;  // 1-100: a share, and `bytes` is unused
+  bool operator==(const MemoryAmount&) const = default;
+};
+
 struct Config {
   std::string listen_mqtt = "0.0.0.0:1883";
   std::string listen_ws;               // MQTT over WebSocket, HOST:PORT; empty: off
@@ -33,6 +41,14 @@ struct Config {
   // few memtable flushes and a compaction's worth, so deletes and
   // subscriptions still fit once new messages are refused.
   uint64_t min_free_disk = 64ull << 20;
+  // Bytes held for packets begun and not finished, all connections together
+  // (net/partial_packet_budget.h): 64 of the largest packets at the default
+  // max_packet_size, a sixteenth of a 1 GiB edge box.
+  uint64_t partial_packet_budget = 64ull << 20;
+  // RSS at which the gateway sheds load (net/memory_guard.h); 0: off. Three
+  // quarters of what it may use leaves the rest for the kernel's socket
+  // buffers, which the cgroup charges too.
+  MemoryAmount memory_high_watermark{0, 75};
   unsigned workers = 0;  // 0: one per core
   std::string log_level = "info";
   std::string durability = "process";

@@ -15,6 +15,7 @@
 
 #include "gateway/app/admin_endpoint.h"
 #include "gateway/app/config.h"
+#include "gateway/app/memory_limit.h"
 #include "gateway/app/reload.h"
 #include "gateway/app/salvage.h"
 #include "gateway/net/gateway.h"
@@ -41,6 +42,8 @@ edgemq::net::GatewayOptions options_from(const edgemq::app::Config& c) {
   o.sync_commits = c.durability == "power";
   o.min_free_disk = c.min_free_disk;
   o.sys_interval_s = c.sys_interval;
+  o.partial_packet_budget = c.partial_packet_budget;
+  o.memory_high_watermark = edgemq::app::resolve(c.memory_high_watermark, edgemq::app::memory_limit().bytes);
   o.limits = c.limits;
   return o;
 }
@@ -52,6 +55,24 @@ void log_lines(spdlog::level::level_enum level, const std::string& text) {
     const size_t end = std::min(text.find('\n', start), text.size());
     spdlog::log(level, "{}", text.substr(start, end - start));
     start = end + 1;
+  }
+}
+
+// Where the memory bounds stand, once at start: a share of what, and how much.
+void log_memory_bounds(const edgemq::app::Config& c) {
+  const edgemq::app::MemoryLimit limit = edgemq::app::memory_limit();
+  const uint64_t watermark = edgemq::app::resolve(c.memory_high_watermark, limit.bytes);
+  auto mib = [](uint64_t b) { return static_cast<double>(b) / (1 << 20); };
+  if (watermark == 0) {
+    spdlog::info("memory: no memory_high_watermark (0: off); partial_packet_budget {:.1f} MiB",
+                 mib(c.partial_packet_budget));
+  } else if (c.memory_high_watermark.percent != 0) {
+    spdlog::info("memory: memory_high_watermark {:.1f} MiB ({}% of {:.1f} MiB, {}); partial_packet_budget {:.1f} MiB",
+                 mib(watermark), c.memory_high_watermark.percent, mib(limit.bytes), limit.source,
+                 mib(c.partial_packet_budget));
+  } else {
+    spdlog::info("memory: memory_high_watermark {:.1f} MiB; partial_packet_budget {:.1f} MiB", mib(watermark),
+                 mib(c.partial_packet_budget));
   }
 }
 
@@ -87,6 +108,7 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   if (parsed.command == edgemq::app::Command::Salvage) return edgemq::app::run_salvage(config);
 
+  log_memory_bounds(config);
   edgemq::net::Gateway gateway(options_from(config));
   std::string error;
   if (!gateway.open(error)) {

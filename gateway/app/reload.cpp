@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "gateway/app/memory_limit.h"
+
 namespace edgemq::app {
 
 namespace {
@@ -14,33 +16,45 @@ namespace {
 // to connected clients (max_packet_size, receive_maximum,
 // topic_alias_maximum, max_keep_alive, max_qos), listeners, storage,
 // workers, tokens, and the shared-subscription strategy (the router's).
+// Who takes a live key over: the log, each shard's limits (posted to the
+// workers), or the gateway's memory guard (atomics, at once).
+enum class Taker : uint8_t { LogLevel, Limits, Memory };
+
 struct LiveKey {
   const char* name;
-  bool is_limit;
+  Taker taker;
   void (*take)(Config& to, const Config& from);
 };
 
 const LiveKey kLive[] = {
-    {"log_level", false, [](Config& t, const Config& f) { t.log_level = f.log_level; }},
-    {"max_inflight", true, [](Config& t, const Config& f) { t.limits.max_inflight = f.limits.max_inflight; }},
-    {"max_queued_messages", true,
+    {"log_level", Taker::LogLevel, [](Config& t, const Config& f) { t.log_level = f.log_level; }},
+    {"max_inflight", Taker::Limits,
+     [](Config& t, const Config& f) { t.limits.max_inflight = f.limits.max_inflight; }},
+    {"max_queued_messages", Taker::Limits,
      [](Config& t, const Config& f) { t.limits.max_queued_messages = f.limits.max_queued_messages; }},
-    {"ack_hold_timeout", true,
+    {"ack_hold_timeout", Taker::Limits,
      [](Config& t, const Config& f) { t.limits.ack_hold_timeout_s = f.limits.ack_hold_timeout_s; }},
-    {"max_outbound_bytes", true,
+    {"max_outbound_bytes", Taker::Limits,
      [](Config& t, const Config& f) { t.limits.max_outbound_bytes = f.limits.max_outbound_bytes; }},
-    {"connect_timeout", true,
+    {"connect_timeout", Taker::Limits,
      [](Config& t, const Config& f) { t.limits.connect_timeout_s = f.limits.connect_timeout_s; }},
-    {"max_pending_acks", true,
+    // A packet already begun is judged by the new value at its next check.
+    {"packet_timeout", Taker::Limits,
+     [](Config& t, const Config& f) { t.limits.packet_timeout_s = f.limits.packet_timeout_s; }},
+    {"max_pending_acks", Taker::Limits,
      [](Config& t, const Config& f) { t.limits.max_pending_acks = f.limits.max_pending_acks; }},
-    {"max_subscriptions", true,
+    {"max_subscriptions", Taker::Limits,
      [](Config& t, const Config& f) { t.limits.max_subscriptions = f.limits.max_subscriptions; }},
-    {"max_topic_length", true,
+    {"max_topic_length", Taker::Limits,
      [](Config& t, const Config& f) { t.limits.max_topic_length = f.limits.max_topic_length; }},
-    {"max_topic_levels", true,
+    {"max_topic_levels", Taker::Limits,
      [](Config& t, const Config& f) { t.limits.max_topic_levels = f.limits.max_topic_levels; }},
-    {"max_retained_messages", true,
+    {"max_retained_messages", Taker::Limits,
      [](Config& t, const Config& f) { t.limits.max_retained_messages = f.limits.max_retained_messages; }},
+    {"partial_packet_budget", Taker::Memory,
+     [](Config& t, const Config& f) { t.partial_packet_budget = f.partial_packet_budget; }},
+    {"memory_high_watermark", Taker::Memory,
+     [](Config& t, const Config& f) { t.memory_high_watermark = f.memory_high_watermark; }},
     // The files are read again by reload_tls whatever this says; a new path
     // takes a restart.
 };
@@ -66,7 +80,11 @@ ReloadPlan plan_reload(const Config& running, const Config& fresh) {
     if (const LiveKey* k = live_key(name)) {
       k->take(plan.next, fresh);
       plan.applied.push_back(name + " " + value + " -> " + wanted);
-      (k->is_limit ? plan.limits : plan.log_level) = true;
+      switch (k->taker) {
+        case Taker::LogLevel: plan.log_level = true; break;
+        case Taker::Limits: plan.limits = true; break;
+        case Taker::Memory: plan.memory = true; break;
+      }
     } else {
       plan.need_restart.push_back(name);
     }
@@ -77,6 +95,10 @@ ReloadPlan plan_reload(const Config& running, const Config& fresh) {
 Config apply_reload(const ReloadPlan& plan, net::Gateway& gateway) {
   if (plan.log_level) spdlog::set_level(spdlog::level::from_str(plan.next.log_level));
   if (plan.limits) gateway.reload_limits(plan.next.limits);
+  if (plan.memory) {
+    gateway.reload_memory(plan.next.partial_packet_budget,
+                          resolve(plan.next.memory_high_watermark, memory_limit().bytes));
+  }
   for (const std::string& change : plan.applied) spdlog::info("SIGHUP: {}", change);
   if (plan.applied.empty()) spdlog::info("SIGHUP: no setting that can change live has changed");
   for (const std::string& key : plan.need_restart) {

@@ -19,13 +19,15 @@ struct ReloadPlan {
   std::vector<std::string> need_restart;  // keys that changed and cannot live
   bool log_level = false;
   bool limits = false;
+  bool memory = false;  // partial_packet_budget or memory_high_watermark
 };
 
 // Pure: what reloading `fresh` over `running` changes.
 ReloadPlan plan_reload(const Config& running, const Config& fresh);
 
 // Applies the plan to the gateway and the log, says what it did, and
-// returns the configuration now in force.
+// returns the configuration now in force. A watermark given as a share is
+// taken of the memory limit as it is now (memory_limit.h).
 Config apply_reload(const ReloadPlan& plan, net::Gateway& gateway);
 
 }  // namespace edgemq::app

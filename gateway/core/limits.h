@@ -33,6 +33,11 @@ struct Limits {
   size_t max_outbound_bytes = 1024 * 1024;
   // Seconds a new connection may take to send CONNECT.
   uint32_t connect_timeout_s = 10;
+  // Seconds a connected client may hold a packet begun and not finished
+  // without finishing one (enforced by the net layer, docs/security.md):
+  // then it is closed as a lost connection. 60 s lets a 1 MiB packet
+  // through at 17 KiB/s.
+  uint32_t packet_timeout_s = 60;
   // Replies one client may have waiting for store commits. Past it the
   // gateway stops reading from that client until they drain: a publisher
   // cannot outrun the disk by more than this.

@@ -12,6 +12,7 @@ const char* name_of(DisconnectReason r) {
     case DisconnectReason::Kicked: return "kicked";
     case DisconnectReason::ServerShutdown: return "server_shutdown";
     case DisconnectReason::StoreUnavailable: return "store_unavailable";
+    case DisconnectReason::PacketTimeout: return "packet_timeout";
     case DisconnectReason::None:
     case DisconnectReason::Count: break;
   }
@@ -26,6 +27,7 @@ const char* name_of(ConnectResult r) {
     case ConnectResult::Malformed: return "malformed";
     case ConnectResult::Closed: return "closed";
     case ConnectResult::HandshakeFailed: return "handshake_failed";
+    case ConnectResult::Busy: return "busy";
     case ConnectResult::Count: break;
   }
   return "unknown";

@@ -39,6 +39,7 @@ enum class DisconnectReason : uint8_t {
   Kicked,            // the admin endpoint disconnected it
   ServerShutdown,
   StoreUnavailable,  // a 3.1.1 QoS 1/2 PUBLISH the store could not take: closed unacknowledged
+  PacketTimeout,     // a packet begun was not finished within packet_timeout
   Count,
 };
 const char* name_of(DisconnectReason r);
@@ -51,6 +52,7 @@ enum class ConnectResult : uint8_t {
   Malformed,        // a broken or forbidden packet before CONNACK
   Closed,           // the client went away before CONNACK
   HandshakeFailed,  // the TLS or WebSocket handshake failed
+  Busy,             // refused while memory was above memory_high_watermark
   Count,
 };
 const char* name_of(ConnectResult r);
@@ -83,6 +85,10 @@ struct Stats {
   Counter protocol_errors{0};    // connections closed for a malformed or illegal packet
   Counter tls_handshake_failures{0};  // TLS connections that ended before their handshake finished
   Counter keepalive_timeouts{0};
+  Counter packet_timeouts{0};          // connections closed: a packet not finished within packet_timeout
+  Counter partial_packet_pauses{0};    // reading paused: a large partial packet while the budget was spent
+  Counter heap_trims{0};               // free heap memory handed back to the system (malloc_trim)
+  Counter heap_trim_us{0};             // the time those took, microseconds
   Counter dropped_qos0_slow{0};        // QoS 0 dropped: subscriber over its outbound byte budget
   Counter dropped_queue_full{0};       // QoS 1/2 dropped: session queue at max_queued_messages
   Counter dropped_offline_qos0{0};     // QoS 0 for an offline persistent session (not queued)

@@ -34,7 +34,9 @@ Connection::Connection(uv_loop_t* loop, uint64_t id) : id_(id) {
 
 uint64_t Connection::now_ms() const { return uv_now(handle_.loop); }
 
-void Connection::mark_received() { last_rx_ds_ = static_cast<uint32_t>((now_ms() + 99) / 100); }
+uint32_t Connection::now_ds() const { return static_cast<uint32_t>((now_ms() + 99) / 100); }
+
+void Connection::mark_received() { last_rx_ds_ = now_ds(); }
 
 std::string& Connection::out() {
   if (Transport* t = transport()) return t->pending();
@@ -108,6 +110,8 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     return;
   }
   core::Stats::add(self->worker().broker().stats().bytes_received, static_cast<uint64_t>(nread));
+  // Any byte counts for keep-alive; a packet that never ends is
+  // packet_timeout's (arm_deadline).
   self->mark_received();
   const size_t congested = self->worker().routed_to_congested();
   self->receive(std::span(reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)));
@@ -141,14 +145,16 @@ void Connection::receive(std::span<const uint8_t> in) {
     consume(in);
     return;
   }
-  // The MQTT bytes of this read; consume() keeps what it cannot use yet.
+  // The MQTT bytes of this read; take() keeps what it cannot use yet.
   thread_local std::string app;
   app.clear();
   std::string& w = wire();
   const size_t before = w.size();
   const bool open = t->on_read(in, app, w);
   if (w.size() > before) queue_bytes(w.size() - before);
-  if (!app.empty()) consume(std::span(reinterpret_cast<const uint8_t*>(app.data()), app.size()));
+  const bool progressed = !app.empty() && take(std::span(reinterpret_cast<const uint8_t*>(app.data()), app.size()));
+  // Also without MQTT bytes: the WebSocket's partial message may have grown.
+  settle_partial(progressed);
   if (open || state_ == State::Closing) return;
   // TLS or the WebSocket ended (refused, closed, broken) without MQTT's
   // DISCONNECT: as a lost connection, the will goes out. A client that broke
@@ -164,26 +170,57 @@ void Connection::receive(std::span<const uint8_t> in) {
   close_socket(false);
 }
 
-void Connection::consume(std::span<const uint8_t> in) {
-  if (!spill_) {
-    size_t used = process(in);
-    if (used != SIZE_MAX && used < in.size()) spill_ = std::make_unique<std::string>(in.begin() + used, in.end());
-    return;
+void Connection::consume(std::span<const uint8_t> in) { settle_partial(take(in)); }
+
+bool Connection::take(std::span<const uint8_t> in) {
+  size_t expected = 0;
+  if (!partial_ || partial_->bytes.empty()) {
+    const size_t used = process(in, expected);
+    if (used == SIZE_MAX) return false;
+    if (used < in.size()) {
+      if (!partial_) partial_ = std::make_unique<PartialPacket>();
+      append_partial(partial_->bytes, in.subspan(used), expected);
+    }
+    return used > 0;
   }
-  spill_->append(reinterpret_cast<const char*>(in.data()), in.size());
-  size_t used = process(std::span(reinterpret_cast<const uint8_t*>(spill_->data()), spill_->size()));
-  if (used == SIZE_MAX || !spill_) return;
-  spill_->erase(0, used);
-  if (spill_->empty()) spill_.reset();  // idle connections keep no buffer
+  std::string& held = partial_->bytes;
+  // The packet's size is known once its header is in: what the buffer may grow to.
+  append_partial(held, in, mqtt::decode(std::span(reinterpret_cast<const uint8_t*>(held.data()), held.size()),
+                                        SIZE_MAX, level()).needed);
+  const size_t used = process(std::span(reinterpret_cast<const uint8_t*>(held.data()), held.size()), expected);
+  if (used == SIZE_MAX || !partial_) return false;
+  drop_front(held, used);  // idle connections keep no buffer: settle_partial drops partial_
+  return used > 0;
 }
 
-size_t Connection::process(std::span<const uint8_t> in) {
+void Connection::settle_partial(bool progressed) {
+  const Transport* t = transport();
+  const uint64_t holding = (partial_ && !partial_->bytes.empty() ? partial_->bytes.capacity() : 0) +
+                           (t != nullptr ? t->partial_bytes() : 0);
+  PartialPacketBudget& budget = worker().partial_budget();
+  if (holding == 0) {
+    if (partial_) budget.charge(partial_->charged, 0);
+    partial_.reset();
+    return;
+  }
+  if (!partial_) partial_ = std::make_unique<PartialPacket>();
+  const bool begun = partial_->since_ds == 0;  // made in this read
+  if (begun || progressed) partial_->since_ds = now_ds();
+  budget.charge(partial_->charged, holding);
+  partial_->charged = static_cast<uint32_t>(holding);
+  if (begun && state_ == State::Bound) arm_deadline();
+}
+
+size_t Connection::process(std::span<const uint8_t> in, size_t& expected) {
   const auto& limits = worker().shard().limits();
   size_t off = 0;
   while (off < in.size() && state_ != State::Closing) {
     size_t max = state_ == State::AwaitConnect ? limits.max_connect_packet_size : limits.max_packet_size;
     mqtt::DecodeResult r = mqtt::decode(in.subspan(off), max, level());
-    if (r.status == mqtt::DecodeResult::Status::NeedMore) break;
+    if (r.status == mqtt::DecodeResult::Status::NeedMore) {
+      expected = r.needed;
+      break;
+    }
     if (r.status == mqtt::DecodeResult::Status::Error) {
       if (r.error == mqtt::DecodeError::UnsupportedProtocolLevel && state_ == State::AwaitConnect) {
         // In 3.1.1's form: the client's version is not one we speak [MQTT-3.1.2-2].
@@ -211,6 +248,10 @@ size_t Connection::process(std::span<const uint8_t> in) {
         return SIZE_MAX;
       }
       v5_ = connect->level == mqtt::ProtocolLevel::V5;
+      if (worker().memory_high()) {
+        refuse_busy();
+        return SIZE_MAX;
+      }
       if (!handle_connect(std::move(*connect), in.subspan(off))) return SIZE_MAX;
       continue;
     }
@@ -242,6 +283,17 @@ bool Connection::apply_certificate_identity(mqtt::Connect& c) {
   spdlog::debug("connection {}: username '{}' from the client certificate", id_, cn);
   c.username = std::move(cn);
   return true;
+}
+
+void Connection::refuse_busy() {
+  // The first thing shed while memory is high: a client told to come back
+  // later costs less than one more session (docs/architecture.md).
+  send(mqtt::Connack{false, v5_ ? static_cast<mqtt::ConnackCode>(mqtt::reason::kServerBusy)
+                                : mqtt::ConnackCode::ServerUnavailable,
+                     {}});
+  count_attempt(core::ConnectResult::Busy);
+  spdlog::debug("connection {}: CONNECT refused, memory is above memory_high_watermark", id_);
+  close();
 }
 
 bool Connection::handle_connect(mqtt::Connect&& c, std::span<const uint8_t> rest) {
@@ -329,11 +381,42 @@ void Connection::bind(uint16_t keep_alive_s) {
     count_attempt(core::ConnectResult::Accepted);
   }
   keep_alive_s_ = keep_alive_s;
-  if (keep_alive_s == 0) {
+  arm_deadline();
+}
+
+uint64_t Connection::keep_alive_deadline(uint64_t now) const {
+  if (keep_alive_s_ == 0) return 0;
+  // One and a half keep-alive periods of silence end the connection [MQTT-3.1.2-24].
+  // While reading is paused its PINGREQs wait unread in the socket, so
+  // the silence is the gateway's and does not count.
+  const uint64_t deadline = last_rx_ms() + keep_alive_s_ * 1500ull;
+  return paused_ ? std::max<uint64_t>(deadline, now + keep_alive_s_ * 1500ull) : deadline;
+}
+
+uint64_t Connection::packet_deadline() const {
+  if (!partial_) return 0;
+  return uint64_t{partial_->since_ds} * 100 + worker().shard().limits().packet_timeout_s * 1000ull;
+}
+
+void Connection::arm_deadline() {
+  const uint64_t keep_alive = keep_alive_deadline(now_ms());
+  const uint64_t packet = packet_deadline();
+  if (keep_alive == 0 && packet == 0) {
     worker().wheel().cancel(id_);
-  } else {
-    worker().wheel().schedule(id_, last_rx_ms() + keep_alive_s * 1500ull);
+    return;
   }
+  worker().wheel().schedule(id_, keep_alive == 0 ? packet : packet == 0 ? keep_alive : std::min(keep_alive, packet));
+}
+
+void Connection::close_for_packet_timeout() {
+  core::Stats::add(worker().broker().stats().packet_timeouts);
+  note_close_reason(core::DisconnectReason::PacketTimeout);
+  spdlog::debug("connection {}: a packet begun was not finished within packet_timeout ({} s, {} bytes held): closed",
+                id_, worker().shard().limits().packet_timeout_s, partial_bytes());
+  // No DISCONNECT: 5.0 has no reason code for this (0x8D would name the
+  // keep-alive), and the client is busy sending. Closed as a lost connection,
+  // so its will goes out [MQTT-3.1.2-8].
+  abort(false);
 }
 
 void Connection::on_deadline() {
@@ -348,13 +431,15 @@ void Connection::on_deadline() {
       abort(graceful_);
       return;
     case State::Bound: {
-      if (keep_alive_s_ == 0) return;
-      // One and a half keep-alive periods of silence end the connection [MQTT-3.1.2-24].
-      // While reading is paused its PINGREQs wait unread in the socket, so
-      // the silence is the gateway's and does not count.
-      uint64_t deadline = last_rx_ms() + keep_alive_s_ * 1500ull;
-      if (paused_) deadline = std::max<uint64_t>(deadline, now + keep_alive_s_ * 1500ull);
-      if (now >= deadline) {
+      // Paused or not: a connection paused by the partial packet budget
+      // holds the budget until its packet ends or this closes it.
+      const uint64_t packet = packet_deadline();
+      if (packet != 0 && now >= packet) {
+        close_for_packet_timeout();
+        return;
+      }
+      const uint64_t keep_alive = keep_alive_deadline(now);
+      if (keep_alive != 0 && now >= keep_alive) {
         core::Stats::add(worker().broker().stats().keepalive_timeouts);
         note_close_reason(core::DisconnectReason::KeepAliveTimeout);
         if (v5_) {
@@ -364,9 +449,9 @@ void Connection::on_deadline() {
         } else {
           abort(false);
         }
-      } else {
-        worker().wheel().schedule(id_, deadline);
+        return;
       }
+      arm_deadline();
       return;
     }
   }
@@ -520,7 +605,10 @@ bool Connection::backlogged(size_t divisor) const {
 
 bool Connection::pause_if_backlogged(bool feeds_congested) {
   if (paused_ || state_ != State::Bound) return false;
-  if (!feeds_congested && !backlogged(1)) return false;
+  // The budget's rule: over it, whoever holds more than a small read waits.
+  const bool over_budget = worker().partial_budget().pauses(partial_bytes());
+  if (!feeds_congested && !over_budget && !backlogged(1)) return false;
+  if (over_budget) core::Stats::add(worker().broker().stats().partial_packet_pauses);
   paused_ = true;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
   return true;
@@ -529,7 +617,9 @@ bool Connection::pause_if_backlogged(bool feeds_congested) {
 bool Connection::resume_if_drained() {
   if (!paused_) return true;
   if (state_ != State::Bound) return true;  // closing: nothing to resume
-  if (backlogged(2) || worker().handoff_congested(2)) return false;
+  if (worker().partial_budget().holds_back(partial_bytes()) || backlogged(2) || worker().handoff_congested(2)) {
+    return false;
+  }
   paused_ = false;
   mark_received();  // its silence while paused was ours
   uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), on_alloc, on_read);
@@ -580,6 +670,7 @@ void Connection::start_close() {
 
 void Connection::on_closed(uv_handle_t* h) {
   auto* self = static_cast<Connection*>(h->data);
+  if (self->partial_) self->worker().partial_budget().charge(self->partial_->charged, 0);
   if (self->counted_) self->connected_gauge().fetch_sub(1, std::memory_order_relaxed);  // before its transport goes
   self->worker().forget(*self);
   self->worker().shard().on_link_closed(self->id_, self->graceful_);

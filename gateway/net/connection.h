@@ -5,7 +5,8 @@
 // (CONNECT accepted) -> Closing -> freed in the uv_close callback, never
 // earlier and never from inside its own callbacks.
 // Memory while idle: the uv handle and a few fields, nothing else. Reads land
-// in the worker's shared buffer; only an incomplete packet is kept, in spill_.
+// in the worker's shared buffer; only an incomplete packet is kept, in a
+// PartialPacket that exists while one is unfinished (partial_packet.h).
 // Output is encoded into a buffer borrowed from the worker for the loop turn
 // and given back once written (see docs/architecture.md, "What an idle
 // connection holds").
@@ -21,6 +22,7 @@
 #include "gateway/core/link.h"
 #include "gateway/core/shard.h"
 #include "gateway/net/listener.h"
+#include "gateway/net/partial_packet.h"
 #include "gateway/net/transport.h"
 #include "protocols/mqtt/packet.h"
 
@@ -59,12 +61,14 @@ class Connection final : public core::Link {
 
   void flush();
   // Stops reading while too many replies wait for the store or its output,
-  // or when its last read routed deliveries to a worker whose inbox is over
-  // its bound (`feeds_congested`); true if paused.
+  // when its last read routed deliveries to a worker whose inbox is over
+  // its bound (`feeds_congested`), or when it holds a large partial packet
+  // while the gateway's budget for them is spent; true if paused.
   bool pause_if_backlogged(bool feeds_congested);
   bool backlogged(size_t divisor) const;
-  // Resumes reading once the backlog is below half the limit, and no worker
-  // this one hands deliveries to is over half its bound; true if resumed.
+  // Resumes reading once the backlog is below half the limit, no worker
+  // this one hands deliveries to is over half its bound, and the partial
+  // packet budget has room again; true if resumed.
   bool resume_if_drained();
   // A second descriptor for this socket, for handing it to another worker.
   int duplicate_fd();
@@ -92,10 +96,31 @@ class Connection final : public core::Link {
   // A read while closing: the client's WebSocket close frame, TLS
   // close_notify or end of stream.
   void finish_close_wait(ssize_t nread, const uv_buf_t* buf);
+  // Handles the whole packets of `in` (after what partial_ holds) and keeps
+  // the rest; then settles partial_ with what the transport holds.
   void consume(std::span<const uint8_t> in);
+  // As consume(), without settling; true if a packet was completed.
+  bool take(std::span<const uint8_t> in);
   // Decodes and handles packets at the front of `in`; returns bytes used, or
   // SIZE_MAX when the connection stopped taking input (closed, handed over).
-  size_t process(std::span<const uint8_t> in);
+  // `expected` gets the size of the packet left unfinished, once known.
+  size_t process(std::span<const uint8_t> in, size_t& expected);
+  // After a read: partial_ exists while an MQTT packet or a WebSocket
+  // message is unfinished, and is charged to the budget for what both hold.
+  // `progressed`: a packet was completed, so packet_timeout counts anew.
+  void settle_partial(bool progressed);
+  uint64_t partial_bytes() const { return partial_ ? partial_->charged : 0; }
+  // Bound: arms the timing wheel for the earlier of the keep-alive and the
+  // packet timeout; nothing when neither applies.
+  void arm_deadline();
+  // When silence ends the connection; 0 without a keep-alive.
+  uint64_t keep_alive_deadline(uint64_t now) const;
+  // When the partial packet must have made progress; 0 without one.
+  uint64_t packet_deadline() const;
+  void close_for_packet_timeout();
+  // CONNECT while memory is high: CONNACK "server unavailable" (3.1.1) or
+  // "server busy" (5.0), then closed.
+  void refuse_busy();
   bool handle_connect(mqtt::Connect&& c, std::span<const uint8_t> rest);
   // Acts on the shard's verdict on a CONNECT or an AUTH before CONNACK;
   // false when the connection stops taking input.
@@ -117,6 +142,7 @@ class Connection final : public core::Link {
   void queue_bytes(size_t added);
   void start_close();
   uint64_t now_ms() const;
+  uint32_t now_ds() const;  // loop time in 100 ms units, rounded up
   void mark_received();
   uint64_t last_rx_ms() const { return uint64_t{last_rx_ds_} * 100; }
   // Where MQTT packets are encoded: the socket's buffer, or the transport's
@@ -156,9 +182,8 @@ class Connection final : public core::Link {
   // Loop time of the last byte received, in 100 ms units rounded up (the
   // timing wheel's tick): wraps after 13 years of loop time.
   uint32_t last_rx_ds_ = 0;
-  std::unique_ptr<std::string> spill_;  // an incomplete packet, if any
-  std::unique_ptr<std::string> out_;    // bytes not yet handed to the socket
-
+  std::unique_ptr<PartialPacket> partial_;  // an unfinished packet, if any
+  std::unique_ptr<std::string> out_;        // bytes not yet handed to the socket
 };
 
 }  // namespace edgemq::net

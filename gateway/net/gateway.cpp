@@ -45,9 +45,11 @@ bool Gateway::open(std::string& error) {
   broker_ = std::make_unique<core::Broker>(options_.limits, *store_, *committer_, auth_, n);
   broker_->set_poster(this);
   committer_->set_observer([&stats = broker_->stats()](uint64_t ns) { stats.commit_duration.observe_ns(ns); });
+  memory_ = std::make_unique<MemoryGuard>(broker_->stats(), options_.partial_packet_budget,
+                                         options_.memory_high_watermark);
   std::vector<Worker*> peers;
   for (size_t i = 0; i < n; ++i) {
-    workers_.push_back(std::make_unique<Worker>(i, *broker_));
+    workers_.push_back(std::make_unique<Worker>(i, *broker_, *memory_));
     peers.push_back(workers_.back().get());
   }
   for (auto& w : workers_) w->set_peers(peers);
@@ -97,9 +99,14 @@ bool Gateway::reload_tls(std::string& error) {
 }
 
 void Gateway::reload_limits(const core::Limits& limits) {
-  for (size_t i = 0; i < workers_.size(); ++i) {
-    post(i, [limits](core::Shard& s) { s.set_limits(limits); });
+  for (auto& w : workers_) {
+    w->post([limits](Worker& self) { self.set_limits(limits); });
   }
+}
+
+void Gateway::reload_memory(uint64_t partial_packet_budget, uint64_t memory_high_watermark) {
+  memory_->budget().set_limit(partial_packet_budget);
+  memory_->set_watermark(memory_high_watermark);
 }
 
 bool Gateway::restore(std::string& error) {

@@ -33,6 +33,10 @@ struct GatewayOptions {
   bool sync_commits = false;  // durability "power": fsync every group commit
   uint64_t min_free_disk = 0;  // bytes kept free on data_dir's filesystem (storage/store_guard.h)
   uint32_t sys_interval_s = 10;  // $SYS publishing period; 0 disables
+  // Bytes held for unfinished packets, all connections together
+  // (partial_packet_budget.h).
+  uint64_t partial_packet_budget = 64ull << 20;
+  uint64_t memory_high_watermark = 0;  // RSS in bytes at which the gateway sheds; 0: off
   core::Limits limits;
 };
 
@@ -52,6 +56,9 @@ class Gateway final : public core::ShardPoster {
   // New bounds for every shard (posted: each applies them on its own
   // thread); the ones a reload may change are listed in app/reload.cpp.
   void reload_limits(const core::Limits& limits);
+  // A new partial packet budget and memory watermark; they apply at once.
+  void reload_memory(uint64_t partial_packet_budget, uint64_t memory_high_watermark);
+  const MemoryGuard& memory() const { return *memory_; }
   // The current certificate's subject; empty without TLS.
   std::string tls_subject() const { return tls_ ? tls_->describe() : std::string(); }
   void start();
@@ -75,6 +82,7 @@ class Gateway final : public core::ShardPoster {
   core::AllowAll auth_;
   std::shared_ptr<TlsContext> tls_;  // with an MQTTS or WSS listener
   std::unique_ptr<core::Broker> broker_;
+  std::unique_ptr<MemoryGuard> memory_;  // outlives the workers, which use it
   std::vector<std::unique_ptr<Worker>> workers_;
   bool started_ = false;
 };

@@ -38,6 +38,10 @@ class Transport {
 
   // Bytes that wait here for seal().
   size_t pending_bytes() const;
+  // Bytes of a client's WebSocket message begun and not ended, held below
+  // the codec (the partial packet budget counts them). TLS holds at most a
+  // record and is not counted (partial_packet_budget.h).
+  size_t partial_bytes() const { return ws_ ? ws_->partial_bytes() : 0; }
   // Our WebSocket close frame or TLS close_notify is out and the client's
   // has not come back.
   bool awaiting_close() const { return (ws_ && ws_->awaiting_close()) || (tls_ && tls_->awaiting_close()); }

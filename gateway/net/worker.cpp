@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -27,12 +28,21 @@ constexpr size_t kSpareOutputCapacity = 16 * 1024;
 // pause the connections whose reads add more: 64 Ki records of 64 B plus the
 // messages they share, a few MiB. Reading resumes below half.
 constexpr size_t kHandoffBacklog = 64 * 1024;
+// Paused connections checked every loop turn up to this many; more (the
+// partial packet budget can pause thousands) are checked once a tick, so a
+// busy loop does not look each one up on every turn.
+constexpr size_t kPausedCheckedPerTurn = 256;
+// While memory is high, QoS 0 to a client is dropped past this fraction of
+// max_outbound_bytes (and its reading pauses at four times that).
+constexpr size_t kShedOutboundDivisor = 8;
 }  // namespace
 
-Worker::Worker(size_t index, core::Broker& broker)
+Worker::Worker(size_t index, core::Broker& broker, MemoryGuard& memory)
     : index_(index),
       broker_(broker),
+      memory_(memory),
       shard_(broker, index),
+      limits_(broker.limits()),
       wheel_(0, kTickMs),
       read_buf_(kReadBufferBytes),
       // Connection ids are unique across workers: the worker index in the top bits.
@@ -203,6 +213,9 @@ void Worker::on_tick(uv_timer_t* h) {
     if (Connection* c = self->connection(id)) c->on_deadline();
   });
   uint64_t now = uv_now(&self->loop_);
+  if (self->index_ == 0) self->memory_.on_tick(now);
+  self->follow_memory_pressure();
+  if (self->paused_.size() > kPausedCheckedPerTurn) self->resume_paused();
   self->shard_.on_tick(now);
   if (self->sys_interval_ms_ != 0 && now >= self->next_sys_ms_) {
     self->next_sys_ms_ = now + self->sys_interval_ms_;
@@ -223,14 +236,38 @@ void Worker::on_prepare(uv_prepare_t* h) {
   for (uint64_t id : ids) {
     if (Connection* c = self->connection(id)) c->flush();
   }
-  // Paused readers are few; checking them once a turn is cheap.
-  std::erase_if(self->paused_, [self](uint64_t id) {
-    Connection* c = self->connection(id);
+  // Paused readers are usually few; checking them once a turn is cheap.
+  if (self->paused_.size() <= kPausedCheckedPerTurn) self->resume_paused();
+}
+
+void Worker::resume_paused() {
+  std::erase_if(paused_, [this](uint64_t id) {
+    Connection* c = connection(id);
     return c == nullptr || c->resume_if_drained();
   });
 }
 
-uv_buf_t Worker::read_buffer() { return uv_buf_init(read_buf_.data(), static_cast<unsigned>(read_buf_.size())); }
+void Worker::set_limits(const core::Limits& limits) {
+  limits_ = limits;
+  shard_.set_limits(effective_limits());
+}
+
+core::Limits Worker::effective_limits() const {
+  core::Limits l = limits_;
+  if (shedding_) l.max_outbound_bytes = std::max<size_t>(1024, l.max_outbound_bytes / kShedOutboundDivisor);
+  return l;
+}
+
+void Worker::follow_memory_pressure() {
+  if (memory_.high() == shedding_) return;
+  shedding_ = !shedding_;
+  shard_.set_limits(effective_limits());
+}
+
+uv_buf_t Worker::read_buffer() {
+  const size_t n = memory_.budget().read_size(read_buf_.size());
+  return uv_buf_init(read_buf_.data(), static_cast<unsigned>(n));
+}
 
 std::unique_ptr<std::string> Worker::take_output_buffer() {
   if (spare_output_.empty()) return std::make_unique<std::string>();

@@ -4,6 +4,10 @@
 // deadlines, and an inbox that other threads post tasks and hand batches of
 // deliveries to.
 //
+// It reads the gateway's MemoryGuard: its partial packet budget limits reads
+// and pauses connections, and while memory is high the worker sheds (QoS 0
+// to slow clients dropped earlier); worker 0 samples memory on its tick.
+//
 // Handles owned here: listener, inbox async, tick timer, flush prepare. They
 // are closed through uv_close in stop(); the loop must then close cleanly.
 #pragma once
@@ -23,6 +27,7 @@
 #include "gateway/core/shard.h"
 #include "gateway/core/timer_wheel.h"
 #include "gateway/net/listener.h"
+#include "gateway/net/memory_guard.h"
 #include "gateway/net/tls_context.h"
 #include "gateway/net/transport.h"
 
@@ -34,7 +39,7 @@ class Worker {
  public:
   using Task = std::function<void(Worker&)>;
 
-  Worker(size_t index, core::Broker& broker);
+  Worker(size_t index, core::Broker& broker, MemoryGuard& memory);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -63,6 +68,9 @@ class Worker {
   // one once it has delivered some).
   size_t routed_to_congested() const;
   bool handoff_congested(size_t divisor);
+  // On this thread (posted): the limits a reload set. The shard gets them
+  // as they are, or shed while memory is high.
+  void set_limits(const core::Limits& limits);
   // Thread-safe. Phase 1: stop accepting and close every connection.
   void request_drain();
   // Thread-safe. Phase 2: close the remaining handles; the loop then ends.
@@ -75,6 +83,10 @@ class Worker {
   core::Shard& shard() { return shard_; }
   core::Broker& broker() { return broker_; }
   core::TimerWheel& wheel() { return wheel_; }
+  PartialPacketBudget& partial_budget() { return memory_.budget(); }
+  // Memory is above the watermark: new clients are refused.
+  bool memory_high() const { return memory_.high(); }
+  // The shared read buffer; smaller while the partial packet budget is spent.
   uv_buf_t read_buffer();
   // Output buffers are lent to connections for the turns in which they have
   // something to write, so that an idle connection holds none.
@@ -116,10 +128,18 @@ class Worker {
   // How late this tick fired: into the worker's loop-lag histogram, and its
   // worst of each second into Stats::loop_lag_max_ns.
   void measure_loop_lag();
+  // Reads again the paused connections that may be; see on_prepare.
+  void resume_paused();
+  // Follows the memory guard: the shard's limits shed or restored.
+  void follow_memory_pressure();
+  core::Limits effective_limits() const;
 
   size_t index_;
   core::Broker& broker_;
+  MemoryGuard& memory_;
   core::Shard shard_;
+  core::Limits limits_;   // as configured; the shard's copy may be shed
+  bool shedding_ = false;  // the shard has the shed limits
   uv_loop_t loop_;
   uv_async_t inbox_async_;
   uv_timer_t tick_;

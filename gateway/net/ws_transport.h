@@ -40,6 +40,8 @@ class WsTransport {
   void close(uint16_t code, std::string& wire);
 
   bool upgraded() const { return stream_ != nullptr; }
+  // Bytes of a message begun and not ended (ws::WsStream::partial_message_bytes).
+  size_t partial_bytes() const { return stream_ ? stream_->partial_message_bytes() : 0; }
   // Our close frame is out and the client's has not come back yet.
   bool awaiting_close() const { return stream_ && stream_->awaiting_close(); }
 

@@ -25,6 +25,7 @@ struct WsCallbacks {
     }
     std::memcpy(buf, s.input_.data(), n);
     s.input_ = s.input_.subspan(n);
+    s.partial_bytes_ += n;
     return static_cast<ssize_t>(n);
   }
 
@@ -35,6 +36,9 @@ struct WsCallbacks {
 
   static void on_message(wslay_event_context_ptr ctx, const wslay_event_on_msg_recv_arg* arg, void* user_data) {
     WsStream& s = of(user_data);
+    // A data message is whole: wslay lets go of it (a ping may come
+    // between the fragments of one, which stays held).
+    if ((arg->opcode & 0x8) == 0) s.partial_bytes_ = 0;
     // Once a close is decided, what follows in the same read is not data:
     // the outcome must not depend on where the reads happened to end.
     if (s.close_code_ != 0) return;
@@ -120,6 +124,7 @@ bool WsStream::on_wire(std::span<const uint8_t> in, std::string& app, std::strin
   const bool open =
       wslay_event_want_read(ctx_) && !wslay_event_get_close_received(ctx_) && !wslay_event_get_close_sent(ctx_);
   if (open) park_if_idle();
+  if (fence_.at_message_boundary()) partial_bytes_ = 0;
   return open;
 }
 

@@ -56,6 +56,10 @@ class WsStream {
 
   // No wslay context held right now (idle between messages).
   bool parked() const { return ctx_ == nullptr && !broken_; }
+  // About how many bytes of the peer's current message wslay holds: those
+  // handed to it since the last whole message (up to one 4 KiB read of the
+  // next message is missed when one ends mid-read). 0 between messages.
+  size_t partial_message_bytes() const { return partial_bytes_; }
 
   // The close code the peer sent, or the one we closed with; 0 while open.
   uint16_t close_code() const { return close_code_; }
@@ -76,6 +80,7 @@ class WsStream {
   wslay_event_context* ctx_ = nullptr;
   bool broken_ = false;  // out of memory: the stream refuses everything
   std::span<const uint8_t> input_;  // during on_wire: what wslay has not read yet
+  size_t partial_bytes_ = 0;  // handed to wslay since the last whole message
   ControlFrameFence fence_;
   // The start of a control frame whose end has not come yet; at most
   // ControlFrameFence::kMaxControlFrame - 1 bytes.

@@ -246,6 +246,31 @@ TEST(AdminApi, AStoreErrorMakesHealthSay503) {
   EXPECT_EQ(nlohmann::json::parse(r.body)["status"], "degraded");
 }
 
+TEST(AdminApi, HighMemoryMakesHealthSay503AndShowsInStatsAndMetrics) {
+  auto backend = std::make_shared<FakeBackend>();
+  backend->snap.memory_high = true;
+  backend->snap.memory_rss_bytes = 900u << 20;
+  backend->snap.memory_high_watermark = 768u << 20;
+  backend->snap.partial_packet_bytes = 1234;
+  backend->snap.packet_timeouts = 7;
+  admin::Api api({}, backend);
+  const auto r = api.handle(get("/api/v1/health"));
+  EXPECT_EQ(r.status, 503) << "not ready for new clients";
+  const auto health = nlohmann::json::parse(r.body);
+  EXPECT_EQ(health["status"], "degraded");
+  EXPECT_EQ(health["ready"], false);
+  EXPECT_EQ(health["memory"]["high"], true);
+  EXPECT_EQ(health["memory"]["high_watermark"], 768u << 20);
+  EXPECT_EQ(health["store"]["ok"], true) << "the store is fine; memory is what is wrong";
+  const auto stats = nlohmann::json::parse(api.handle(get("/api/v1/stats")).body);
+  EXPECT_EQ(stats["memory"]["partial_packet_bytes"], 1234);
+  EXPECT_EQ(stats["connections"]["packet_timeouts"], 7);
+  const std::string page = api.handle(get("/metrics")).body;
+  EXPECT_NE(page.find("\nedgemq_memory_high 1\n"), std::string::npos);
+  EXPECT_NE(page.find("\nedgemq_partial_packet_bytes 1234\n"), std::string::npos);
+  EXPECT_NE(page.find("\nedgemq_packet_timeouts_total 7\n"), std::string::npos);
+}
+
 TEST(AdminApi, ErrorsAreJsonWithTheRightStatus) {
   admin::Api api({}, std::make_shared<FakeBackend>());
   auto r = api.handle(get("/api/v2/nothing"));

@@ -1,6 +1,7 @@
 // Configuration precedence and validation: defaults < file < environment < flags.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -147,6 +148,36 @@ TEST_F(ConfigTest, SalvageIsASubcommandTakingTheSameKeys) {
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.error.find("salvage"), std::string::npos) << r.error;
   EXPECT_NE(config_help().find("edgemq salvage"), std::string::npos);
+}
+
+TEST_F(ConfigTest, MemoryKeys) {
+  Config d;
+  ASSERT_TRUE(load({}, d).ok);
+  EXPECT_EQ(d.partial_packet_budget, 64u << 20);
+  EXPECT_EQ(d.limits.packet_timeout_s, 60u);
+  EXPECT_EQ(d.memory_high_watermark, (MemoryAmount{0, 75})) << "three quarters of what the gateway may use";
+
+  Config c;
+  auto r = load({"--partial-packet-budget", "16MiB", "--packet-timeout", "5", "--memory-high-watermark", "1GiB"}, c);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(c.partial_packet_budget, 16u << 20);
+  EXPECT_EQ(c.limits.packet_timeout_s, 5u);
+  EXPECT_EQ(c.memory_high_watermark, (MemoryAmount{1u << 30, 0}));
+  ASSERT_TRUE(load({"--memory-high-watermark", "50%"}, c).ok);
+  EXPECT_EQ(c.memory_high_watermark, (MemoryAmount{0, 50}));
+  ASSERT_TRUE(load({"--memory-high-watermark", "0"}, c).ok);
+  EXPECT_EQ(c.memory_high_watermark, (MemoryAmount{0, 0})) << "off";
+
+  for (const char* bad : {"0%", "101%", "x%", "lots"}) {
+    r = load({"--memory-high-watermark", bad}, c);
+    EXPECT_FALSE(r.ok) << bad;
+    EXPECT_NE(r.error.find("75%"), std::string::npos) << r.error;
+  }
+  EXPECT_FALSE(load({"--partial-packet-budget", "1KiB"}, c).ok) << "below one read's worth";
+  EXPECT_FALSE(load({"--packet-timeout", "0"}, c).ok) << "a bound, not optional";
+  const auto values = config_values(d);
+  EXPECT_NE(std::find(values.begin(), values.end(), std::pair<std::string, std::string>("memory_high_watermark", "75%")),
+            values.end());
 }
 
 TEST_F(ConfigTest, HostPortForms) {

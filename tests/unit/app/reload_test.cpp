@@ -58,5 +58,23 @@ TEST(ReloadPlan, WhatCannotChangeLiveKeepsItsRunningValue) {
   EXPECT_EQ(plan.need_restart.size(), restart.size());
 }
 
+TEST(ReloadPlan, MemoryBoundsAreLiveAndGoToTheMemoryGuard) {
+  Config running, fresh;
+  fresh.partial_packet_budget = 32u << 20;
+  fresh.memory_high_watermark = {0, 60};
+  fresh.limits.packet_timeout_s = 30;
+  const ReloadPlan plan = plan_reload(running, fresh);
+  EXPECT_TRUE(plan.memory);
+  EXPECT_TRUE(plan.limits) << "packet_timeout is a shard limit";
+  EXPECT_TRUE(plan.need_restart.empty());
+  EXPECT_EQ(plan.next.partial_packet_budget, 32u << 20);
+  EXPECT_EQ(plan.next.memory_high_watermark, (MemoryAmount{0, 60}));
+  EXPECT_EQ(plan.next.limits.packet_timeout_s, 30u);
+  for (const std::string line : {"partial_packet_budget 67108864 -> 33554432", "memory_high_watermark 75% -> 60%",
+                                 "packet_timeout 60 -> 30"}) {
+    EXPECT_NE(std::find(plan.applied.begin(), plan.applied.end(), line), plan.applied.end()) << line;
+  }
+}
+
 }  // namespace
 }  // namespace edgemq::app

@@ -84,6 +84,25 @@ TEST(WsStream, FragmentsAreReassembledAndAPingBetweenThemIsAnswered_RFC6455_5_4)
   EXPECT_EQ(f.wire, std::string("\x8a\x02hb", 4)) << "a pong with the ping's data [RFC 6455 5.5.3]";
 }
 
+TEST(WsStream, APartialMessageIsCountedUntilItEnds) {
+  // The gateway's partial packet budget charges what wslay holds.
+  WsStream s(1 << 20);
+  const std::string big = frame(kBinary, std::string(20000, 'x'));
+  auto f = feed(s, big.substr(0, 12000));
+  EXPECT_TRUE(f.app.empty());
+  EXPECT_GE(s.partial_message_bytes(), 8000u) << "all but up to one 4 KiB read of it";
+  EXPECT_LE(s.partial_message_bytes(), 12000u);
+  f = feed(s, big.substr(12000));
+  EXPECT_EQ(f.app.size(), 20000u);
+  EXPECT_EQ(s.partial_message_bytes(), 0u) << "whole: nothing held";
+  // Fragments: held across a ping until the last one.
+  f = feed(s, frame(kBinary, std::string(5000, 'a'), false) + frame(kPing, "hb"));
+  EXPECT_GT(s.partial_message_bytes(), 0u);
+  f = feed(s, frame(kContinuation, "b", true));
+  EXPECT_EQ(f.app.size(), 5001u);
+  EXPECT_EQ(s.partial_message_bytes(), 0u);
+}
+
 TEST(WsStream, AnUnmaskedClientFrameClosesWithProtocolError_RFC6455_5_1) {
   WsStream s(1 << 20);
   auto f = feed(s, frame(kBinary, kConnect, true, false));

@@ -1,0 +1,12 @@
+// Gives the C library's free heap memory back to the system. glibc's
+// malloc_trim(0) releases the free pages of every arena (not only the top
+// of the main heap) with madvise; see heap_trim_policy.h for when. The
+// implementation is chosen by the build: gateway/net/platform/.
+#pragma once
+
+namespace edgemq::net {
+
+// False where the C library offers no such call (nothing was done).
+bool trim_heap();
+
+}  // namespace edgemq::net

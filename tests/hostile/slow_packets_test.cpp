@@ -1,0 +1,147 @@
+// Packets that begin and never end (issue 13, part 3: "one client can take
+// gigabytes"). Before, 2,000 connections each holding an unfinished 1 MiB
+// PUBLISH, a byte every 5 s, held 2 GB; keep-alive never fired, as bytes
+// kept coming. Now the gateway's partial packet budget bounds what they
+// hold together (reading pauses for those holding the most), packet_timeout
+// closes them, the memory goes back to the system afterwards, and a client
+// that does nothing wrong (the canary) keeps its round trips.
+#include <chrono>
+#include <thread>
+
+#include "tests/hostile/canary.h"
+#include "tests/hostile/fault_support.h"
+#include "tests/hostile/slow_clients.h"
+#include "tests/integration/fixture.h"
+
+namespace edgemq::itest {
+namespace {
+
+constexpr uint64_t kMiB = 1 << 20;
+
+class SlowPackets : public GatewayTest {
+ protected:
+  void SetUp() override {
+    if (under_mosquitto()) GTEST_SKIP() << "edgemq's partial packet budget";
+  }
+  void start(const std::string& budget, const std::string& packet_timeout) {
+    GatewayOptions o;
+    o.extra_args = {"--partial-packet-budget", budget, "--packet-timeout", packet_timeout};
+    start_gateway(o);
+  }
+  std::string stats() { return admin_get(gw().admin_port(), "/api/v1/stats").second; }
+};
+
+TEST_F(SlowPackets, TwoHundredUnfinishedPacketsStayWithinTheBudgetAndAreClosedAtTheTimeout) {
+  start("16MiB", "4");
+  Canary canary(port());
+  canary.start();
+  ASSERT_TRUE(wait_until([&] { return canary.round_trips() >= 5; }, 5s));
+  const uint64_t baseline = process_rss(gw().pid());
+
+  // 200 × 256 KiB = 50 MiB of packets begun: three times the budget.
+  SlowPublishers attack(port(), 200, 256 * 1024, 250 * 1024, "slow");
+  const auto begun = std::chrono::steady_clock::now();
+  ASSERT_TRUE(attack.open());
+  attack.pump();
+  uint64_t peak = baseline;
+  size_t closed = 0;
+  for (int tick = 0; tick < 150 && closed < 200; ++tick) {  // 15 s at most
+    attack.pump();
+    if (tick % 5 == 0) attack.trickle();  // a byte every half second: keep-alive alone would never end them
+    peak = std::max(peak, process_rss(gw().pid()));
+    closed = attack.closed_by_gateway();
+    std::this_thread::sleep_for(100ms);
+  }
+  const double closed_after_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+  EXPECT_EQ(closed, 200u) << "every unfinished packet's connection closed at packet_timeout";
+  EXPECT_LT(closed_after_s, 4 + 3.0) << "the timeout (4 s) and the wheel's tick, not much more";
+  EXPECT_LT(peak - baseline, 24 * kMiB) << "the budget (16 MiB) and one small read per connection; "
+                                        << mib(attack.bytes_sent()) << " MiB were sent";
+
+  // The memory goes back to the system (malloc_trim), not only to malloc.
+  uint64_t after = 0;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        after = process_rss(gw().pid());
+        return after < baseline + 4 * kMiB;
+      },
+      5s))
+      << "RSS " << mib(after) << " MiB, " << mib(baseline) << " MiB before";
+
+  const std::string s = stats();
+  EXPECT_NE(s.find("\"packet_timeouts\":200"), std::string::npos) << s;
+  EXPECT_NE(s.find("\"packet_timeout\":200"), std::string::npos) << "a disconnect reason: " << s;
+  EXPECT_EQ(s.find("\"partial_packet_pauses\":0"), std::string::npos) << "the budget paused some: " << s;
+  EXPECT_EQ(s.find("\"heap_trims\":0"), std::string::npos) << s;
+  EXPECT_NE(gw().log().find("not finished within packet_timeout"), std::string::npos) << "logged at debug";
+
+  const CanaryReport r = canary.stop();
+  report_canary("200 connections holding unfinished 256 KiB packets, budget 16 MiB", r);
+  RecordProperty("rss_baseline_mib", std::to_string(mib(baseline)));
+  RecordProperty("rss_peak_mib", std::to_string(mib(peak)));
+  RecordProperty("rss_after_mib", std::to_string(mib(after)));
+  std::cout << "RSS " << mib(baseline) << " MiB before, " << mib(peak) << " MiB at most during, " << mib(after)
+            << " MiB after; " << mib(attack.bytes_sent()) << " MiB sent; all closed after " << closed_after_s << " s\n";
+  EXPECT_EQ(r.failures, 0u) << r.summary();
+  EXPECT_GE(r.round_trips, 50u) << r.summary();
+}
+
+TEST_F(SlowPackets, APacketTimeoutIsALostConnectionAndTheWillGoesOut) {
+  start("64MiB", "2");
+  Canary canary(port());
+  canary.start();
+  RawClient watcher;
+  ASSERT_TRUE(watcher.open_and_connect(port(), "watcher"));
+  ASSERT_TRUE(watcher.subscribe("wills/#", 0));
+  RawClient device;
+  mqtt::Connect c = make_connect("device", true, 0);  // no keep-alive: only the packet timeout can end it
+  c.will = mqtt::Will{"wills/device", "gone", 0, false};
+  mqtt::Connack ack;
+  ASSERT_TRUE(device.open(port()));
+  ASSERT_TRUE(device.connect(c, ack));
+  ASSERT_EQ(ack.code, mqtt::ConnackCode::Accepted);
+  ASSERT_TRUE(device.send_bytes(std::string("\x30\x80\x08\x00\x01t", 6)));  // a 1 KiB PUBLISH, 2 bytes of it
+  std::vector<mqtt::Packet> before;
+  EXPECT_TRUE(device.expect_closed(milliseconds(5000), &before));
+  EXPECT_TRUE(before.empty()) << "closed without DISCONNECT (the client is mid-packet)";
+  mqtt::Publish will;
+  ASSERT_TRUE(watcher.expect(will, milliseconds(3000)));
+  EXPECT_EQ(will.topic, "wills/device");
+  EXPECT_EQ(will.payload, "gone");
+  const CanaryReport r = canary.stop();
+  report_canary("a connection closed at its packet timeout, its will published", r);
+  EXPECT_EQ(r.failures, 0u) << r.summary();
+}
+
+TEST_F(SlowPackets, PacketsThatKeepCompletingAreNeverTimedOut) {
+  // A publisher whose reads always end mid-packet, for longer than the
+  // timeout: each packet it completes starts the count anew.
+  start("64MiB", "2");
+  Canary canary(port());
+  canary.start();
+  RawClient pub;
+  ASSERT_TRUE(pub.open_and_connect(port(), "steady"));
+  mqtt::Publish p;
+  p.topic = "steady";
+  p.payload = std::string(3000, 'p');
+  const std::string bytes = encode(p);
+  const std::string first_half = bytes.substr(0, bytes.size() / 2);
+  const std::string rest_and_next = bytes.substr(bytes.size() / 2) + first_half;
+  ASSERT_TRUE(pub.send_bytes(first_half));
+  const auto until = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < until) {
+    // The rest of a packet and half of the next: the gateway never holds
+    // nothing, but finishes a packet every 300 ms.
+    std::this_thread::sleep_for(300ms);
+    ASSERT_TRUE(pub.send_bytes(rest_and_next));
+  }
+  ASSERT_TRUE(pub.send_bytes(bytes.substr(bytes.size() / 2)));
+  EXPECT_TRUE(pub.ping()) << "still connected after 5 s with a packet always unfinished";
+  const CanaryReport r = canary.stop();
+  report_canary("a publisher whose reads always end mid-packet, for 2.5 packet timeouts", r);
+  EXPECT_EQ(r.failures, 0u) << r.summary();
+}
+
+}  // namespace
+}  // namespace edgemq::itest
