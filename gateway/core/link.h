@@ -29,6 +29,8 @@ class Link {
   // Writes what is queued, then closes. The owner's close notification comes
   // later, never from inside this call.
   virtual void close() = 0;
+  // Closed or closing: what it is sent now is dropped.
+  virtual bool closing() const { return false; }
   virtual uint64_t id() const = 0;
   // What the admin endpoint shows of the connection: the peer's address,
   // the listener it came through and the keep-alive in force. Built on

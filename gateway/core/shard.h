@@ -174,6 +174,7 @@ class Shard {
   void deliver_retained(Session& s, const std::string& filter, uint8_t granted, uint32_t subscription_id);
   // Sends what `s`'s feeds may send now; drops the finished ones.
   void feed_retained(Session& s, std::vector<RetainedFeed>& feeds);
+  void send_retained(Session& s, const RetainedFeed& feed, const MessagePtr& m, const DeliveryExtrasPtr& extras);
   void drop_retained_feed(Session& s, std::string_view filter);
   void publish_will(mqtt::Will&& w);
   // A will with a delay waits in its session until the delay or the session

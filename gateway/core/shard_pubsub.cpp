@@ -130,8 +130,11 @@ uint8_t Shard::publish_from(Client& c, mqtt::Publish&& p) {
     if (!durable) known->waiting.emplace_back(link_id, token);
     return mqtt::reason::kSuccess;
   }
+  // A persistent session's QoS 2 id is a record of its own [MQTT-4.3.3-2]:
+  // routing it unstored would deliver it again on every resend.
   if (!dropped && broker_.store_refusing() && (qos > 0 || p.retain) &&
-      broker_.needs_store(p.topic, qos, p.retain && !p.payload.empty(), s.client_id())) {
+      ((qos == 2 && s.persistent()) ||
+       broker_.needs_store(p.topic, qos, p.retain && !p.payload.empty(), s.client_id()))) {
     if (qos > 0) return refuse_for_store(c, std::move(emit), verdict);
     // QoS 0 has no one to tell: delivered, but its retained value not kept.
     p.retain = false;

@@ -15,12 +15,15 @@ namespace {
 
 // Work per loop turn per session: at most this many topics looked at in the
 // index (under its lock), so one huge feed cannot hold up the worker.
-constexpr size_t kScanPerTurn = 4096;
+constexpr size_t kScanPerTurn = 1024;
 constexpr size_t kBatch = 64;
 
 }  // namespace
 
 void Shard::deliver_retained(Session& s, const std::string& filter, uint8_t granted, uint32_t subscription_id) {
+  // The SUBACK (and this) may have waited for a commit while an UNSUBSCRIBE
+  // of the filter was handled: nothing is owed for it then [MQTT-3.10.4-2].
+  if (!s.subscriptions.contains(filter)) return;
   // A repeated SUBSCRIBE of the same filter starts its retained messages over.
   drop_retained_feed(s, filter);
   std::vector<RetainedFeed>& feeds = retained_feeds_[&s];
@@ -45,13 +48,30 @@ void Shard::pump_retained() {
   }
 }
 
+void Shard::send_retained(Session& s, const RetainedFeed& feed, const MessagePtr& m,
+                          const DeliveryExtrasPtr& extras) {
+  if (expired(*m)) return;  // a retained message expires too [MQTT-3.3.2-5]
+  const uint8_t qos = std::min(feed.granted, m->qos);
+  if (qos > 0) {
+    enqueue(s, Outgoing{m, qos, 0, 0, storage::DeliveryState::Pending, true, extras});
+    return;
+  }
+  // Retain flag set [MQTT-3.3.1-8].
+  if (s.client->send_message(*m, 0, 0, false, true, broker_.wall_ms(), extras.get())) {
+    broker_.stats().count_sent(index_, 0, m->payload.size());
+  } else {
+    Stats::add(broker_.stats().dropped_too_large);
+  }
+}
+
 void Shard::feed_retained(Session& s, std::vector<RetainedFeed>& feeds) {
   if (s.client == nullptr) return;
   Link& link = s.client->link();
   // Room: QoS 0 goes while the output is under half its budget; QoS 1/2
   // while the queue behind the window is short (the window drains it).
+  // A closing link takes nothing: what it is sent is dropped.
   auto full = [&] {
-    return link.queued_bytes() >= limits_.max_outbound_bytes / 2 || s.queue.size() >= window(s);
+    return link.closing() || link.queued_bytes() >= limits_.max_outbound_bytes / 2 || s.queue.size() >= window(s);
   };
   thread_local std::vector<MessagePtr> batch;
   size_t scanned_budget = kScanPerTurn;
@@ -63,21 +83,17 @@ void Shard::feed_retained(Session& s, std::vector<RetainedFeed>& feeds) {
     while (!feed->cursor.done && !full() && scanned_budget > 0) {
       batch.clear();
       scanned_budget -= broker_.retained().next(feed->filter, feed->cursor, kBatch, scanned_budget, batch);
-      for (const MessagePtr& m : batch) {
-        if (expired(*m)) continue;  // a retained message expires too [MQTT-3.3.2-5]
-        const uint8_t qos = std::min(feed->granted, m->qos);
-        if (qos > 0) {
-          enqueue(s, Outgoing{m, qos, 0, 0, storage::DeliveryState::Pending, true, extras});
-          continue;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        // Room is checked per message: a batch of large ones must not
+        // overrun the budget. The rest of the batch is read again next time.
+        if (i > 0 && full()) {
+          feed->cursor.after = batch[i - 1]->topic;
+          feed->cursor.started = true;
+          feed->cursor.done = false;
+          break;
         }
-        // Retain flag set [MQTT-3.3.1-8].
-        if (s.client->send_message(*m, 0, 0, false, true, broker_.wall_ms(), extras.get())) {
-          broker_.stats().count_sent(index_, 0, m->payload.size());
-        } else {
-          Stats::add(broker_.stats().dropped_too_large);
-        }
+        send_retained(s, *feed, batch[i], extras);
       }
-      if (s.client == nullptr) return;  // a send closed it
     }
     feed = feed->cursor.done ? feeds.erase(feed) : std::next(feed);
   }

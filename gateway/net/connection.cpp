@@ -206,8 +206,12 @@ void Connection::settle_partial(bool progressed) {
   if (!partial_) partial_ = std::make_unique<PartialPacket>();
   const bool begun = partial_->since_ds == 0;  // made in this read
   if (begun || progressed) partial_->since_ds = now_ds();
-  budget.charge(partial_->charged, holding);
-  partial_->charged = static_cast<uint32_t>(holding);
+  // Before CONNACK a connection is bounded by max_connect_packet_size and
+  // connect_timeout; charging it too would let clients that never connect
+  // spend the budget that pauses the ones that did.
+  const uint64_t charge = state_ == State::Bound ? holding : 0;
+  budget.charge(partial_->charged, charge);
+  partial_->charged = static_cast<uint32_t>(charge);
   if (begun && state_ == State::Bound) arm_deadline();
 }
 

@@ -56,6 +56,7 @@ class Connection final : public core::Link {
   void send_publish(const mqtt::PublishView& p) override;
   size_t queued_bytes() const override;
   void close() override;
+  bool closing() const override { return state_ == State::Closing; }
   uint64_t id() const override { return id_; }
   Info info() const override;
 

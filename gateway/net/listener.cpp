@@ -101,7 +101,11 @@ void Listener::close() {
 
 void Listener::on_readable(uv_poll_t* poll, int status, int /*events*/) {
   auto* self = static_cast<Listener*>(poll->data);
-  if (status < 0) return;  // the socket's error is reported by accept4
+  // libuv has stopped watching after an error: back off and start again.
+  if (status < 0) {
+    self->back_off(EIO);
+    return;
+  }
   self->accept_pending();
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tests/hostile/canary.h"
+#include "tests/hostile/fault_support.h"
 #include "tests/integration/fixture.h"
 #include "tests/integration/paho_client.h"
 #include "tests/integration/raw_client.h"
@@ -99,7 +100,7 @@ class DamagedWal : public GatewayTest {
 
 TEST_F(DamagedWal, MidLogDamageRefusesThenSalvageDeliversExactlyTheRest) {
   EDGEMQ_SKIP_UNDER_MOSQUITTO("edgemq's write-ahead log");
-  constexpr int kSent = 3000;
+  const int kSent = hostile_long() ? 20000 : 3000;  // the 20,000 in the long run
   ASSERT_NO_FATAL_FAILURE(queue_then_kill(kSent));
 
   // 8 garbage bytes in the middle of the newest log, inside a payload in

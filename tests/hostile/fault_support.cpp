@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <vector>
 
@@ -15,6 +15,8 @@
 #include "tests/integration/gateway_process.h"
 
 namespace edgemq::itest {
+
+bool hostile_long() { return std::getenv("EDGEMQ_HOSTILE_LONG") != nullptr; }
 
 TmpfsMount::TmpfsMount(uint64_t bytes) : path_(make_temp_dir("edgemq-tmpfs")) {
   const std::string options = "size=" + std::to_string(bytes);
@@ -110,15 +112,6 @@ std::multiset<std::string> drain_persistent(int port, const std::string& client_
   }
   c.disconnect();
   return got;
-}
-
-uint64_t rss_bytes(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
 }
 
 std::pair<int, std::string> admin_get(int admin_port, const std::string& path) {

@@ -9,13 +9,16 @@
 #include <set>
 #include <string>
 
-#include <sys/types.h>
-
 #include <gtest/gtest.h>
 
 #include "tests/integration/raw_client.h"
 
 namespace edgemq::itest {
+
+// Whether this is the long run (EDGEMQ_HOSTILE_LONG set, tests/hostile/
+// run_long.sh): cases then use the issue's own sizes instead of the
+// suite's quicker ones.
+bool hostile_long();
 
 // A tmpfs of `bytes` at a fresh directory; unmounted (lazily if busy) and
 // removed on destruction. ok() is false when mounting failed (not root).
@@ -58,9 +61,6 @@ PublishOutcome publish_until_refused(RawClient& c, const std::string& topic, con
 // at the first '|' (the padding publish_until_refused adds).
 std::multiset<std::string> drain_persistent(int port, const std::string& client_id,
                                             std::chrono::milliseconds quiet);
-
-// VmRSS of process `pid`, bytes (0 if it cannot be read).
-uint64_t rss_bytes(pid_t pid);
 
 // GET `path` on 127.0.0.1:`admin_port` with curl: status and body.
 std::pair<int, std::string> admin_get(int admin_port, const std::string& path);

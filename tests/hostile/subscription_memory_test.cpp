@@ -6,6 +6,7 @@
 
 #include "tests/hostile/canary.h"
 #include "tests/hostile/fault_support.h"
+#include "tests/hostile/slow_clients.h"
 #include "tests/integration/fixture.h"
 
 namespace edgemq::itest {
@@ -40,12 +41,12 @@ TEST_F(SubscriptionMemory, DeepFiltersAreRefusedByTheLevelLimit) {
   start_gateway(o);
   Canary canary(port());
   canary.start();
-  const uint64_t before = rss_bytes(gw().pid());
+  const uint64_t before = process_rss(gw().pid());
   RawClient attacker;
   ASSERT_TRUE(attacker.open_and_connect(port(), "attacker"));
   const auto codes = subscribe_deep_filters(attacker);
   EXPECT_EQ(codes, std::vector<uint8_t>(60, mqtt::kSubackFailure)) << "max_topic_levels 128: SUBACK failure for each";
-  const uint64_t after = rss_bytes(gw().pid());
+  const uint64_t after = process_rss(gw().pid());
   EXPECT_LT(after, before + 16 * (1 << 20)) << "RSS " << before << " -> " << after;
   EXPECT_TRUE(wait_until([&] { return canary.round_trips() >= 10; }, 5s));
   const CanaryReport r = canary.stop();
@@ -61,12 +62,12 @@ TEST_F(SubscriptionMemory, WithTheLimitsLiftedAFilterCostsAboutItsBytes) {
   start_gateway(o);
   Canary canary(port());
   canary.start();
-  const uint64_t before = rss_bytes(gw().pid());
+  const uint64_t before = process_rss(gw().pid());
   RawClient attacker;
   ASSERT_TRUE(attacker.open_and_connect(port(), "attacker"));
   const auto codes = subscribe_deep_filters(attacker);
   EXPECT_EQ(codes, std::vector<uint8_t>(60, 0));
-  const uint64_t after = rss_bytes(gw().pid());
+  const uint64_t after = process_rss(gw().pid());
   // 60 filters of 64 KiB: ~3.8 MiB of filter bytes, kept in the router and
   // in the session; the packets' buffers come and go.
   EXPECT_LT(after, before + 40 * (1 << 20)) << "RSS " << before << " -> " << after << " (was +1.8 GB)";

@@ -152,5 +152,38 @@ TEST(RetainedFeed, UnsubscribingStopsItsFeed) {
   EXPECT_TRUE(sub.all<mqtt::Publish>().empty());
 }
 
+TEST(RetainedFeed, LargeRetainedMessagesStopAtTheBudgetOneByOneAndResumeWithoutGapsOrRepeats) {
+  Limits limits;
+  limits.max_outbound_bytes = 4096;  // room while under 2048
+  ShardHarness h(limits);
+  FakeLink pub(1), sub(2);
+  h.connect(pub, "pub");
+  for (int i = 0; i < 100; ++i) h.publish(pub, padded(i), std::string(1000, 'x'), 0, 0, true);
+  h.connect(sub, "sub");
+  sub.queued_per_publish = 1000;
+  h.subscribe(sub, "r/#", 0);
+  EXPECT_EQ(sub.all<mqtt::Publish>().size(), 3u) << "0, 1000, 2000 bytes queued before each: the third fills it";
+  for (int round = 0; round < 100 && h.shard().feeding_retained(); ++round) {
+    sub.queued = 0;  // it read everything
+    h.shard().pump_retained();
+  }
+  EXPECT_EQ(topics_of(sub).size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(topics_of(sub)[i], padded(i));
+}
+
+TEST(RetainedFeed, AnUnsubscribeBeforeTheSubackWentOutLeavesNothingOwed_MQTT_3_10_4_2) {
+  ShardHarness h;
+  FakeLink pub(1), sub(2);
+  h.connect(pub, "pub");
+  for (int i = 0; i < 20; ++i) h.publish(pub, padded(i), "m", 0, 0, true);
+  h.connect(sub, "sub", false);  // persistent: the SUBACK waits for the session's commit
+  ASSERT_EQ(h.shard().on_packet(sub.id(), mqtt::Subscribe{1, {{"r/#", 0}}}), 0);
+  ASSERT_EQ(h.shard().on_packet(sub.id(), mqtt::Unsubscribe{2, {"r/#"}}), 0);
+  h.run_until([&] { return !sub.all<mqtt::Unsuback>().empty(); });
+  h.shard().pump_retained();
+  EXPECT_TRUE(sub.all<mqtt::Publish>().empty());
+  EXPECT_FALSE(h.shard().feeding_retained());
+}
+
 }  // namespace
 }  // namespace edgemq::core::testing

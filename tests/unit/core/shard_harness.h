@@ -34,12 +34,14 @@ class FakeLink final : public Link {
   }
   void send_publish(const mqtt::PublishView& p) override {
     if (!closed) {
+      queued += queued_per_publish;
       sent.push_back(mqtt::Publish{p.dup, p.qos, p.retain, std::string(p.topic), p.packet_id,
                                    std::string(p.payload), p.props ? mqtt::Props(*p.props) : mqtt::Props()});
     }
   }
   size_t queued_bytes() const override { return queued; }
   void close() override { closed = true; }
+  bool closing() const override { return closed; }
   uint64_t id() const override { return id_; }
 
   template <typename T>
@@ -54,6 +56,7 @@ class FakeLink final : public Link {
   std::vector<mqtt::Packet> sent;
   bool closed = false;
   size_t queued = 0;
+  size_t queued_per_publish = 0;  // a client that does not read: each PUBLISH adds this to `queued`
 
  private:
   uint64_t id_;

@@ -81,6 +81,24 @@ TEST(StoreRefusal, WhileRefusingA311PublisherIsClosedWithoutPuback_MQTT_4_4_0_1)
   EXPECT_TRUE(pub.all<mqtt::Puback>().empty());
 }
 
+TEST(StoreRefusal, QoS2FromAPersistentSessionIsRefusedItsIdNeedsARecord_MQTT_4_3_3_2) {
+  Fixture f;
+  FakeLink clean_sub(3);
+  f.h->connect(clean_sub, "clean-sub");
+  f.h->subscribe(clean_sub, "c/#", 2);
+  f.fill();
+  FakeLink pub(2);
+  mqtt::Properties props;
+  props.session_expiry = 3600;
+  f.h->connect_v5(pub, "pub5", props, false);
+  ASSERT_EQ(f.h->shard().on_packet(pub.id(), mqtt::Publish{false, 2, false, "c/x", 1, "q2"}), 0);
+  const auto recs = pub.all<mqtt::Pubrec>();
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].reason_code, mqtt::reason::kQuotaExceeded);
+  f.h->run_posted();
+  EXPECT_TRUE(clean_sub.all<mqtt::Publish>().empty()) << "not delivered, so a resend cannot duplicate it";
+}
+
 TEST(StoreRefusal, WhatNeedsNoStoreGoesOn) {
   Fixture f;
   FakeLink clean_sub(3);
