@@ -25,10 +25,6 @@ class FullDisk : public GatewayTest {
     disk_ = std::make_unique<TmpfsMount>(48 * kMiB);
     ASSERT_TRUE(disk_->ok()) << "mount tmpfs at " << disk_->path();
   }
-  void TearDown() override {
-    GatewayTest::TearDown();
-    gw_stopped_ = true;
-  }
   void start_on_disk(const std::string& min_free) {
     GatewayOptions o;
     o.log_level = "info";
@@ -48,8 +44,13 @@ class FullDisk : public GatewayTest {
   std::string ballast() const { return disk_->path() + "/ballast"; }
 
   std::unique_ptr<TmpfsMount> disk_;
-  bool gw_stopped_ = false;
 };
+
+size_t count_lines(const std::string& log, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = log.find(what); at != std::string::npos; at = log.find(what, at + 1)) ++n;
+  return n;
+}
 
 // 5.0 publisher: PUBACK 0x97 and the connection stays; 3.1.1: closed
 // unacknowledged (it has no negative PUBACK and resends on reconnect).
@@ -154,6 +155,16 @@ TEST_F(FullDisk, WithoutAReserveTheStoreFailsRecoversAndTheGatewayNeverDies) {
   const CanaryReport r = canary.stop();
   report_canary("disk full without a reserve, three times, freed each time", r);
   EXPECT_EQ(r.failures, 0u) << r.summary();
+
+  // Stopped while the store is failed: the log says so, not "store flushed".
+  fill_with_ballast(ballast(), 6 * kMiB);
+  const PublishOutcome last = publish_until_refused(pub, "fill/a", "last", 200000, 1000);
+  ASSERT_EQ(last.first_refusal, mqtt::reason::kQuotaExceeded);
+  ASSERT_TRUE(wait_until([&] { return health().find("\"failed\":true") != std::string::npos; }, 3s));
+  const size_t flushed_before = count_lines(gw().log(), "store flushed");
+  ASSERT_TRUE(gw().stop());
+  EXPECT_EQ(count_lines(gw().log(), "store flushed"), flushed_before);
+  EXPECT_NE(gw().log().find("store: stopped while failed"), std::string::npos);
 }
 
 }  // namespace

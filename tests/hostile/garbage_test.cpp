@@ -4,12 +4,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "tests/hostile/canary.h"
 #include "tests/hostile/fault_support.h"
 #include "tests/integration/fixture.h"
+#include "tests/integration/raw_client.h"
 
 namespace edgemq::itest {
 namespace {
@@ -62,6 +65,49 @@ TEST_F(Garbage, SilentConnectionsAreClosedAtTheConnectTimeout) {
   report_canary(std::to_string(n) + " connections that never send CONNECT", r);
   EXPECT_EQ(r.failures, 0u) << r.summary();
   EXPECT_GE(r.round_trips, 20u);
+}
+
+TEST_F(Garbage, SlowlorisConnectsAreClosedAtTheConnectTimeout) {
+  GatewayOptions o;
+  o.extra_args = {"--connect-timeout", "2"};
+  start_gateway(o);
+  Canary canary(port());
+  canary.start();
+  // 200 connections each sending a CONNECT a byte every 200 ms: a whole one
+  // would take 5 s, more than connect_timeout allows.
+  const std::string connect = encode(make_connect("slowloris-client-with-a-longish-id"));
+  std::vector<int> slow;
+  for (int i = 0; i < 200; ++i) {
+    const int fd = connect_loopback(port(), 1);
+    ASSERT_GE(fd, 0);
+    slow.push_back(fd);
+  }
+  const auto begun = std::chrono::steady_clock::now();
+  size_t closed = 0;
+  std::vector<bool> gone(slow.size(), false);
+  for (size_t byte = 0; byte < connect.size() - 1 && closed < slow.size(); ++byte) {
+    for (size_t i = 0; i < slow.size(); ++i) {
+      if (gone[i]) continue;
+      if (::send(slow[i], connect.data() + byte, 1, MSG_NOSIGNAL) != 1) {
+        gone[i] = true;
+        ++closed;
+        continue;
+      }
+      char b;
+      if (::recv(slow[i], &b, 1, MSG_DONTWAIT) == 0) {
+        gone[i] = true;
+        ++closed;
+      }
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  const double after_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+  for (int fd : slow) ::close(fd);
+  EXPECT_EQ(closed, slow.size()) << "every slow CONNECT closed by the gateway";
+  EXPECT_LT(after_s, 4.5) << "at connect_timeout (2 s), not at the end of the CONNECT";
+  const CanaryReport r = canary.stop();
+  report_canary("200 connections sending CONNECT a byte every 200 ms", r);
+  EXPECT_EQ(r.failures, 0u) << r.summary();
 }
 
 }  // namespace

@@ -103,5 +103,18 @@ TEST_F(RetainedFlood, ASubscriberThatStopsReadingHoldsItsPlaceNotMemory) {
               during / 1048576.0);
 }
 
+TEST_F(RetainedFlood, ARestartBringsEveryRetainedMessageBackQuickly) {
+  ASSERT_TRUE(gw().stop());
+  const auto begun = std::chrono::steady_clock::now();
+  ASSERT_TRUE(gw().restart());  // returns once the port accepts: the store is restored by then
+  const double restart_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+  RawClient sub;
+  ASSERT_TRUE(sub.open_and_connect(port(), "after-restart"));
+  ASSERT_TRUE(sub.subscribe("fleet/#", 0));
+  EXPECT_EQ(read_all(sub), static_cast<size_t>(retained_count()));
+  EXPECT_LT(restart_s, 10.0);
+  std::printf("[ restart  ] %d retained topics restored, listening again after %.2f s\n", retained_count(), restart_s);
+}
+
 }  // namespace
 }  // namespace edgemq::itest

@@ -19,7 +19,7 @@ EDGEMQ_HOSTILE_LONG=1 build-test/tests/hostile/hostile_tests "$@" 2>&1 | tee "$o
   echo "|---|---|"
   sed -n 's/^\[ canary   \] \(.*\): canary: \(.*\)$/| \1 | \2 |/p' "$out"
   echo
-  grep -E '^\[ memory   \]|^RSS ' "$out" | sed 's/^\[ memory   \] //' || true
+  grep -E '^\[ (memory|restart)  +\]|^RSS ' "$out" | sed -E 's/^\[ (memory|restart) +\] //' || true
 } > build-test/hostile-long.md
 echo "== results: build-test/hostile-long.md"
 cat build-test/hostile-long.md
