@@ -14,12 +14,6 @@ uint64_t steady_ms() {
   return static_cast<uint64_t>(duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
 }
 
-uint64_t bytes_of(const WriteSet& ws) {
-  uint64_t n = 0;
-  for (const WriteSet::Op& op : ws.ops()) n += op.key.size() + op.value.size();
-  return n;
-}
-
 }  // namespace
 
 GroupCommitter::GroupCommitter(Store& store, bool sync, StoreGuard::Options guard)
@@ -98,7 +92,7 @@ void GroupCommitter::run() {
     }
     WriteSet merged;
     for (Pending& p : batch) merged.append(std::move(p.ws));
-    guard_.before_write(steady_ms(), bytes_of(merged), store_);
+    guard_.before_write(steady_ms(), merged.bytes(), store_);
     if (batch.empty()) continue;  // a quiet wake-up: only the guard's poll
     const auto started = std::chrono::steady_clock::now();
     const Status status = store_.apply(merged, sync_);

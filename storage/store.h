@@ -113,10 +113,14 @@ class WriteSet {
   bool empty() const { return ops_.empty(); }
   size_t size() const { return ops_.size(); }
   uint64_t max_seq() const { return max_seq_; }
+  // Bytes of its keys and values: what it will write, about.
+  uint64_t bytes() const { return bytes_; }
   const std::vector<Op>& ops() const { return ops_; }
 
  private:
+  void add(Op&& op);
   std::vector<Op> ops_;
+  uint64_t bytes_ = 0;
   uint64_t max_seq_ = 0;  // highest queue seq put here; the store keeps a high-water mark
 };
 

@@ -10,46 +10,46 @@
 namespace edgemq::storage {
 
 void WriteSet::put_retained(const RetainedMessage& m) {
-  ops_.push_back({Kind::Put, Family::Retained, keys::retained_key(m.topic),
+  add({Kind::Put, Family::Retained, keys::retained_key(m.topic),
                   records::encode_retained(m)});
 }
 
 void WriteSet::delete_retained(std::string_view topic) {
-  ops_.push_back({Kind::Delete, Family::Retained, keys::retained_key(topic), {}});
+  add({Kind::Delete, Family::Retained, keys::retained_key(topic), {}});
 }
 
 void WriteSet::put_session(const SessionRecord& s) {
-  ops_.push_back({Kind::Put, Family::Sessions, keys::session_key(s.client_id),
+  add({Kind::Put, Family::Sessions, keys::session_key(s.client_id),
                   records::encode_session(s)});
 }
 
 void WriteSet::delete_session(std::string_view client_id) {
-  ops_.push_back({Kind::Delete, Family::Sessions, keys::session_key(client_id), {}});
+  add({Kind::Delete, Family::Sessions, keys::session_key(client_id), {}});
   // One range tombstone instead of a delete per queued message: the caller
   // need not know what is queued, and it stays one op however long the queue.
-  ops_.push_back({Kind::DeleteRange, Family::Queue, keys::queue_begin(client_id),
+  add({Kind::DeleteRange, Family::Queue, keys::queue_begin(client_id),
                   keys::queue_end(client_id)});
-  ops_.push_back({Kind::DeleteRange, Family::Inbound, keys::queue_begin(client_id),
+  add({Kind::DeleteRange, Family::Inbound, keys::queue_begin(client_id),
                   keys::queue_end(client_id)});
 }
 
 void WriteSet::put_inbound_qos2(std::string_view client_id, uint16_t packet_id) {
-  ops_.push_back({Kind::Put, Family::Inbound, keys::inbound_key(client_id, packet_id),
+  add({Kind::Put, Family::Inbound, keys::inbound_key(client_id, packet_id),
                   records::encode_inbound()});
 }
 
 void WriteSet::delete_inbound_qos2(std::string_view client_id, uint16_t packet_id) {
-  ops_.push_back({Kind::Delete, Family::Inbound, keys::inbound_key(client_id, packet_id), {}});
+  add({Kind::Delete, Family::Inbound, keys::inbound_key(client_id, packet_id), {}});
 }
 
 void WriteSet::put_queued(std::string_view client_id, const QueuedMessage& m) {
-  ops_.push_back({Kind::Put, Family::Queue, keys::queue_key(client_id, m.seq),
+  add({Kind::Put, Family::Queue, keys::queue_key(client_id, m.seq),
                   records::encode_queued(m)});
   max_seq_ = std::max(max_seq_, m.seq);
 }
 
 void WriteSet::delete_queued(std::string_view client_id, uint64_t seq) {
-  ops_.push_back({Kind::Delete, Family::Queue, keys::queue_key(client_id, seq), {}});
+  add({Kind::Delete, Family::Queue, keys::queue_key(client_id, seq), {}});
 }
 
 void WriteSet::append(WriteSet&& other) {
@@ -60,8 +60,15 @@ void WriteSet::append(WriteSet&& other) {
                 std::make_move_iterator(other.ops_.end()));
   }
   max_seq_ = std::max(max_seq_, other.max_seq_);
+  bytes_ += other.bytes_;
   other.ops_.clear();
   other.max_seq_ = 0;
+  other.bytes_ = 0;
+}
+
+void WriteSet::add(Op&& op) {
+  bytes_ += op.key.size() + op.value.size();
+  ops_.push_back(std::move(op));
 }
 
 }  // namespace edgemq::storage

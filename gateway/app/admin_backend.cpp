@@ -22,13 +22,9 @@ using admin::Page;
 
 namespace {
 
-// The process's own figures, from /proc/self.
+// The process's own CPU time and open files, from /proc/self (its resident
+// memory comes from net::ProcessRss, which the memory watermark reads too).
 void read_process(admin::Snapshot& s) {
-  std::ifstream statm("/proc/self/statm");
-  uint64_t size_pages = 0, resident_pages = 0;
-  if (statm >> size_pages >> resident_pages) {
-    s.process_rss_bytes = resident_pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  }
   std::ifstream stat("/proc/self/stat");
   std::string line;
   if (std::getline(stat, line)) {
@@ -265,7 +261,10 @@ admin::Snapshot GatewayBackend::counters(bool process_and_disk) {
   if (process_and_disk) s.store_bytes = directory_bytes(gateway_.data_dir());
   s.wills_published = core::Stats::get(st.wills_published);
   s.sessions_expired = core::Stats::get(st.sessions_expired);
-  if (process_and_disk) read_process(s);
+  if (process_and_disk) {
+    read_process(s);
+    s.process_rss_bytes = process_rss_.read();
+  }
   return s;
 }
 

@@ -11,6 +11,7 @@
 
 #include "gateway/admin/backend.h"
 #include "gateway/net/gateway.h"
+#include "gateway/net/process_rss.h"
 
 namespace edgemq::app {
 
@@ -38,6 +39,7 @@ class GatewayBackend final : public admin::Backend {
  private:
   admin::Snapshot counters(bool process_and_disk);
   net::Gateway& gateway_;
+  net::ProcessRss process_rss_;
   // Health says "degraded" for this long after the store's error count moved.
   static constexpr uint64_t kStoreErrorWindowMs = 60'000;
   uint64_t last_store_errors_ = 0;

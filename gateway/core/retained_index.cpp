@@ -46,11 +46,8 @@ bool RetainedIndex::erase(std::string_view topic) {
 
 void RetainedIndex::matching(std::string_view filter, std::vector<MessagePtr>& out) const {
   out.clear();
-  const std::string_view prefix = literal_prefix(filter);
-  std::lock_guard lock(mu_);
-  for (auto it = by_topic_.lower_bound(prefix); it != by_topic_.end() && it->first.starts_with(prefix); ++it) {
-    if (mqtt::topic_matches(filter, it->first)) out.push_back(it->second.msg);
-  }
+  RetainedCursor all{{}, false, false, UINT64_MAX};  // whatever is set now
+  next(filter, all, SIZE_MAX, SIZE_MAX, out);
 }
 
 size_t RetainedIndex::size() const {

@@ -52,9 +52,7 @@ TEST_F(AdminSlow, HealthIsAnsweredWhileSeventySlowConnectionsHoldTheEndpoint) {
   trickle.join();
   for (int fd : slow) ::close(fd);
   EXPECT_EQ(ok, 30) << "health checks answered 200 while 70 slow connections were open";
-  const CanaryReport r = canary.stop();
-  report_canary("70 slow connections on the admin port", r);
-  EXPECT_EQ(r.failures, 0u) << r.summary();
+  finish_canary(canary, "70 slow connections on the admin port");
 }
 
 }  // namespace

@@ -118,4 +118,11 @@ void report_canary(const std::string& what, const CanaryReport& r) {
   ::testing::Test::RecordProperty("canary", line);
 }
 
+CanaryReport finish_canary(Canary& c, const std::string& what) {
+  const CanaryReport r = c.stop();
+  report_canary(what, r);
+  EXPECT_EQ(r.failures, 0u) << what << ": " << r.summary();
+  return r;
+}
+
 }  // namespace edgemq::itest

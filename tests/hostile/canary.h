@@ -60,5 +60,8 @@ class Canary {
 // Prints `what` and the canary's summary to the test log and records it as a
 // test property (visible in ctest's XML output).
 void report_canary(const std::string& what, const CanaryReport& r);
+// Stops `c`, reports it as `what`, and expects that no round trip failed:
+// what every case asks of a client that did nothing wrong.
+CanaryReport finish_canary(Canary& c, const std::string& what);
 
 }  // namespace edgemq::itest

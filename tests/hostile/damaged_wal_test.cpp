@@ -134,9 +134,7 @@ TEST_F(DamagedWal, MidLogDamageRefusesThenSalvageDeliversExactlyTheRest) {
   Canary canary(port());
   canary.start();
   const std::vector<int> got = receive_all();
-  const CanaryReport r = canary.stop();
-  report_canary("subscriber draining a salvaged queue", r);
-  EXPECT_EQ(r.failures, 0u) << r.summary();
+  finish_canary(canary, "subscriber draining a salvaged queue");
 
   ASSERT_EQ(got.size(), static_cast<size_t>(kSent - dropped));
   EXPECT_TRUE(std::is_sorted(got.begin(), got.end()));

@@ -11,7 +11,7 @@
 #include <map>
 #include <vector>
 
-#include "tests/integration/cli.h"
+#include "tests/integration/admin_support.h"
 #include "tests/integration/gateway_process.h"
 
 namespace edgemq::itest {
@@ -115,12 +115,8 @@ std::multiset<std::string> drain_persistent(int port, const std::string& client_
 }
 
 std::pair<int, std::string> admin_get(int admin_port, const std::string& path) {
-  const CliResult r = run_cli("curl", {"-s", "--max-time", "5", "-w", "\n%{http_code}",
-                                       "http://127.0.0.1:" + std::to_string(admin_port) + path},
-                              std::chrono::seconds(10));
-  const size_t nl = r.out.rfind('\n');
-  if (nl == std::string::npos) return {0, r.out};
-  return {std::atoi(r.out.c_str() + nl + 1), r.out.substr(0, nl)};
+  const HttpResult r = curl({"http://127.0.0.1:" + std::to_string(admin_port) + path});
+  return {r.status, r.body};
 }
 
 }  // namespace edgemq::itest

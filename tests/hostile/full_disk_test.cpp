@@ -103,9 +103,7 @@ TEST_F(FullDisk, BelowTheReserveNewMessagesAreRefusedAndNothingAcknowledgedIsLos
   EXPECT_EQ(after.acked.size(), 100u);
   EXPECT_NE(gw().log().find("messages are taken again"), std::string::npos);
 
-  const CanaryReport r = canary.stop();
-  report_canary("disk below min_free_disk, then freed", r);
-  EXPECT_EQ(r.failures, 0u) << "QoS 1 between clean sessions needs no store: " << r.summary();
+  finish_canary(canary, "disk below min_free_disk, then freed");
 
   // Everything acknowledged, across a restart, reaches the offline session.
   ASSERT_TRUE(gw().stop());
@@ -152,9 +150,7 @@ TEST_F(FullDisk, WithoutAReserveTheStoreFailsRecoversAndTheGatewayNeverDies) {
   }
   EXPECT_NE(gw().log().find("store: a write failed"), std::string::npos);
   EXPECT_NE(gw().log().find("store: recovered"), std::string::npos);
-  const CanaryReport r = canary.stop();
-  report_canary("disk full without a reserve, three times, freed each time", r);
-  EXPECT_EQ(r.failures, 0u) << r.summary();
+  finish_canary(canary, "disk full without a reserve, three times, freed each time");
 
   // Stopped while the store is failed: the log says so, not "store flushed".
   fill_with_ballast(ballast(), 6 * kMiB);

@@ -32,9 +32,7 @@ TEST_F(Garbage, RandomBytesCloseTheirOwnConnectionOnly) {
     ::close(fd);
   }
   ASSERT_TRUE(wait_until([&] { return canary.round_trips() >= 20; }, 10s));
-  const CanaryReport r = canary.stop();
-  report_canary("300 connections sending random bytes", r);
-  EXPECT_EQ(r.failures, 0u) << r.summary();
+  finish_canary(canary, "300 connections sending random bytes");
 }
 
 TEST_F(Garbage, SilentConnectionsAreClosedAtTheConnectTimeout) {
@@ -61,9 +59,8 @@ TEST_F(Garbage, SilentConnectionsAreClosedAtTheConnectTimeout) {
     ::close(fd);
   }
   EXPECT_EQ(closed, n);
-  const CanaryReport r = canary.stop();
-  report_canary(std::to_string(n) + " connections that never send CONNECT", r);
-  EXPECT_EQ(r.failures, 0u) << r.summary();
+  const std::string what = std::to_string(n) + " connections that never send CONNECT";
+  const CanaryReport r = finish_canary(canary, what);
   EXPECT_GE(r.round_trips, 20u);
 }
 
@@ -105,9 +102,7 @@ TEST_F(Garbage, SlowlorisConnectsAreClosedAtTheConnectTimeout) {
   for (int fd : slow) ::close(fd);
   EXPECT_EQ(closed, slow.size()) << "every slow CONNECT closed by the gateway";
   EXPECT_LT(after_s, 4.5) << "at connect_timeout (2 s), not at the end of the CONNECT";
-  const CanaryReport r = canary.stop();
-  report_canary("200 connections sending CONNECT a byte every 200 ms", r);
-  EXPECT_EQ(r.failures, 0u) << r.summary();
+  finish_canary(canary, "200 connections sending CONNECT a byte every 200 ms");
 }
 
 }  // namespace
