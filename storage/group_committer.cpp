@@ -28,13 +28,20 @@ void GroupCommitter::submit(WriteSet ws, Completion done) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
-      queue_.push_back({std::move(ws), std::move(done)});
+      queue_.push_back({std::move(ws), std::move(done), Task{}, 0});
       wake_.notify_one();
       return;
     }
   }
   // Outside the lock: the completion may do anything, even submit again.
   if (done) done(Status::Error("group committer stopped"));
+}
+
+void GroupCommitter::submit_task(Task task, const std::function<uint64_t()>& stamp) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return;
+  queue_.push_back({WriteSet{}, Completion{}, std::move(task), stamp ? stamp() : 0});
+  wake_.notify_one();
 }
 
 void GroupCommitter::stop() {
@@ -90,30 +97,48 @@ void GroupCommitter::run() {
       batch.swap(queue_);
       if (!observer && observer_) observer = observer_;
     }
-    WriteSet merged;
-    for (Pending& p : batch) merged.append(std::move(p.ws));
-    guard_.before_write(steady_ms(), merged.bytes(), store_);
-    if (batch.empty()) continue;  // a quiet wake-up: only the guard's poll
-    const auto started = std::chrono::steady_clock::now();
-    const Status status = store_.apply(merged, sync_);
-    if (observer) {
-      observer(static_cast<uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count()));
+    if (batch.empty()) {
+      guard_.before_write(steady_ms(), 0, store_);  // a quiet wake-up: only the guard's poll
+      continue;
     }
-    guard_.after_write(status);
-    {
-      std::lock_guard lock(mu_);
-      if (status.ok) {
-        ++batches_;
-        sets_ += batch.size();
-      } else {
-        ++failed_;
-      }
-    }
+    // Every set of the round is one write, tasks included or not, so that
+    // reads do not break up group commit; the tasks run after it.
+    write(batch, observer);
     for (Pending& p : batch) {
-      if (p.done) p.done(status);
+      if (p.task) p.task(store_, p.stamp);
     }
     batch.clear();  // keeps its capacity for the next round
+  }
+}
+
+void GroupCommitter::write(std::vector<Pending>& batch, Observer& observer) {
+  WriteSet merged;
+  size_t sets = 0;
+  for (Pending& p : batch) {
+    if (p.task) continue;
+    merged.append(std::move(p.ws));
+    ++sets;
+  }
+  if (sets == 0) return;
+  guard_.before_write(steady_ms(), merged.bytes(), store_);
+  const auto started = std::chrono::steady_clock::now();
+  const Status status = store_.apply(merged, sync_);
+  if (observer) {
+    observer(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count()));
+  }
+  guard_.after_write(status);
+  {
+    std::lock_guard lock(mu_);
+    if (status.ok) {
+      ++batches_;
+      sets_ += sets;
+    } else {
+      ++failed_;
+    }
+  }
+  for (Pending& p : batch) {
+    if (p.done) p.done(status);
   }
 }
 

@@ -38,6 +38,17 @@ class GroupCommitter {
   // Thread-safe. Sets are applied in submit order. `done` may be empty.
   void submit(WriteSet ws, Completion done = {});
 
+  // Work that must see every set submitted before it applied: a session's
+  // queue read back from disk sees every delete and state change its shard
+  // submitted earlier. Runs on the committer thread after the write of its
+  // round, so it may see sets submitted after it too (a round's sets stay
+  // one write). `stamp`, if given, runs under the queue lock at submit, so
+  // it sees exactly which sets are ahead of the task; its value is passed
+  // to the task. A task must not block for long: writes wait behind it.
+  // Tasks submitted after stop() are dropped.
+  using Task = std::function<void(Store&, uint64_t stamp)>;
+  void submit_task(Task task, const std::function<uint64_t()>& stamp = {});
+
   // Commits what is queued, runs its completions, and joins the thread.
   // Later submits fail their completion with an error.
   void stop();
@@ -53,8 +64,12 @@ class GroupCommitter {
   struct Pending {
     WriteSet ws;
     Completion done;
+    Task task;  // set: a task, not a write
+    uint64_t stamp = 0;
   };
   void run();
+  // Applies the sets of `batch` as one write and runs their completions.
+  void write(std::vector<Pending>& batch, Observer& observer);
 
   Store& store_;
   const bool sync_;

@@ -98,4 +98,30 @@ Status load_inbound_rows(const Scan& scan,
   return report.finish(s);
 }
 
+Status read_queue_rows(const RangeScan& scan, std::string_view client_id, uint64_t from_seq, uint64_t through_seq,
+                       size_t max, const std::function<void(QueuedMessage&&)>& each) {
+  if (max == 0 || from_seq > through_seq) return Status::Ok();
+  SkipReport report("queue");
+  size_t taken = 0;
+  const std::string begin = keys::queue_key(client_id, from_seq);
+  // through_seq may be the largest seq: the end is then the client's range end.
+  const std::string end = through_seq == UINT64_MAX ? keys::queue_end(client_id)
+                                                    : keys::queue_key(client_id, through_seq + 1);
+  Status s = scan(begin, end, [&](std::string_view key, std::string_view value) {
+    std::optional<keys::QueueKey> k = keys::parse_queue_key(key);
+    if (!k) {
+      report.skip(key, Status::Error("not a queue key"));
+      return true;
+    }
+    QueuedMessage m;
+    if (Status d = records::decode_queued(k->seq, value, m); !d.ok) {
+      report.skip(key, d);
+      return true;
+    }
+    each(std::move(m));
+    return ++taken < max;
+  });
+  return report.finish(s);
+}
+
 }  // namespace edgemq::storage

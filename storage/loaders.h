@@ -30,6 +30,13 @@ Status load_queue_rows(const Scan& scan,
 Status load_inbound_rows(const Scan& scan,
                          const std::function<void(std::string_view, uint16_t)>& each);
 
+// Calls the visitor for the rows of one family in [begin, end), in key
+// order, until it returns false.
+using BoundedVisitor = std::function<bool(std::string_view key, std::string_view value)>;
+using RangeScan = std::function<Status(std::string_view begin, std::string_view end, const BoundedVisitor&)>;
+Status read_queue_rows(const RangeScan& scan, std::string_view client_id, uint64_t from_seq, uint64_t through_seq,
+                       size_t max, const std::function<void(QueuedMessage&&)>& each);
+
 // A Store whose loads are its rows decoded: a backend supplies scan() and
 // inherits the four load_* with the one corrupt-record policy above.
 class RowStore : public Store {
@@ -46,10 +53,21 @@ class RowStore : public Store {
   Status load_inbound_qos2(const std::function<void(std::string_view, uint16_t)>& each) override {
     return load_inbound_rows(scan(Family::Inbound), each);
   }
+  Status read_queue(std::string_view client_id, uint64_t from_seq, uint64_t through_seq, size_t max,
+                    const std::function<void(QueuedMessage&&)>& each) override {
+    return read_queue_rows(
+        [this](std::string_view begin, std::string_view end, const BoundedVisitor& visit) {
+          return scan_range(Family::Queue, begin, end, visit);
+        },
+        client_id, from_seq, through_seq, max, each);
+  }
 
  protected:
   // The rows of one family, in key order.
   virtual Scan scan(Family f) const = 0;
+  // The rows of one family in [begin, end), in key order, while `visit` says so.
+  virtual Status scan_range(Family f, std::string_view begin, std::string_view end,
+                            const BoundedVisitor& visit) const = 0;
 };
 
 }  // namespace edgemq::storage

@@ -10,6 +10,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "storage/loaders.h"
 #include "storage/store.h"
@@ -58,6 +60,21 @@ class MemoryStore final : public RowStore {
       for (const auto& [key, value] : copy) visit(key, value);
       return Status::Ok();
     };
+  }
+
+  // Copies the rows under the lock, as scan() does, then visits them.
+  Status scan_range(Family f, std::string_view begin, std::string_view end,
+                    const BoundedVisitor& visit) const override {
+    std::vector<std::pair<std::string, std::string>> copy;
+    {
+      std::lock_guard lock(mu_);
+      const Rows& r = families_[static_cast<size_t>(f)];
+      for (auto it = r.lower_bound(std::string(begin)); it != r.end() && it->first < end; ++it) copy.push_back(*it);
+    }
+    for (const auto& [key, value] : copy) {
+      if (!visit(key, value)) break;
+    }
+    return Status::Ok();
   }
 
   mutable std::mutex mu_;

@@ -65,6 +65,8 @@ class RocksStore final : public RowStore {
   }
   Status add_op(rocksdb::WriteBatch& batch, const WriteSet::Op& op) const;
   Scan scan(Family f) const override;
+  Status scan_range(Family f, std::string_view begin, std::string_view end,
+                    const BoundedVisitor& visit) const override;
   uint64_t max_queued_seq() const;
 
   std::unique_ptr<RecordingFilter> filter_;  // declared first: outlives db_
@@ -114,6 +116,20 @@ Scan RocksStore::scan(Family f) const {
     for (it->SeekToFirst(); it->Valid(); it->Next()) visit(view(it->key()), view(it->value()));
     return from_rocks("scan", it->status());
   };
+}
+
+Status RocksStore::scan_range(Family f, std::string_view begin, std::string_view end,
+                              const BoundedVisitor& visit) const {
+  rocksdb::ReadOptions options;
+  // The bound lets RocksDB stop at the end of the range instead of walking
+  // into the next client's records (and tombstones).
+  const rocksdb::Slice upper(end.data(), end.size());
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, cf(f)));
+  for (it->Seek(rocksdb::Slice(begin.data(), begin.size())); it->Valid(); it->Next()) {
+    if (!visit(view(it->key()), view(it->value()))) break;
+  }
+  return from_rocks("scan", it->status());
 }
 
 // Fallback when meta "last_seq" is unreadable: new seqs only need to sort

@@ -139,6 +139,15 @@ class Store {
       const std::function<void(std::string_view client_id, QueuedMessage&&)>& each) = 0;
   virtual Status load_inbound_qos2(
       const std::function<void(std::string_view client_id, uint16_t packet_id)>& each) = 0;
+  // The queued messages of `client_id` with from_seq <= seq <= through_seq,
+  // in seq order, at most `max` of them: how a session's queue on disk is
+  // read back into its window. A corrupt record is skipped (ok, with a
+  // message, as loads report it).
+  // (Stores that keep no queue, such as test doubles, need not read one.)
+  virtual Status read_queue(std::string_view /*client_id*/, uint64_t /*from_seq*/, uint64_t /*through_seq*/,
+                            size_t /*max*/, const std::function<void(QueuedMessage&&)>& /*each*/) {
+    return Status::Error("read_queue: this store keeps no queue");
+  }
 
   // Highest queue seq ever committed (0 for a new store), so that seqs handed
   // out after a restart never repeat.

@@ -104,7 +104,7 @@ admin::ClientItem client_item(const core::Session& s, bool with_subscriptions) {
   c.persistent = s.persistent();
   c.session_expiry_s = s.expiry_s();
   c.inflight = s.inflight.size();
-  c.queued = s.queue.size();
+  c.queued = s.queued();
   c.subscription_count = s.subscriptions.size();
   if (core::Client* client = s.client) {
     const core::Link::Info info = client->link().info();
@@ -229,6 +229,7 @@ admin::Snapshot GatewayBackend::counters(bool process_and_disk) {
   s.bytes_sent = core::Stats::get(st.bytes_sent);
   s.dropped = {{"qos0_slow_subscriber", core::Stats::get(st.dropped_qos0_slow)},
                {"queue_full", core::Stats::get(st.dropped_queue_full)},
+               {"queue_bytes", core::Stats::get(st.dropped_queue_bytes)},
                {"offline_qos0", core::Stats::get(st.dropped_offline_qos0)},
                {"too_large", core::Stats::get(st.dropped_too_large)},
                {"expired", core::Stats::get(st.expired_messages)},
@@ -276,7 +277,7 @@ std::optional<admin::SessionTotals> GatewayBackend::session_totals() {
         admin::SessionTotals t;
         shard.for_each_session([&](const core::Session& s) {
           ++(s.client != nullptr ? t.connected : t.offline);
-          t.queued += s.queue.size();
+          t.queued += s.queued();
           t.inflight += s.inflight.size();
           t.subscriptions += s.subscriptions.size();
         });

@@ -83,6 +83,38 @@ Key size_key(const char* name, const char* help, uint64_t Config::*field, uint64
           [=](const Config& c) { return std::to_string(c.*field); }};
 }
 
+// A byte size among the core's limits (sizes take KiB/MiB/GiB).
+Key limit_size_key(const char* name, const char* help, uint64_t core::Limits::*field, uint64_t lo, uint64_t hi) {
+  return {name, help,
+          [=](Config& c, const std::string& v) -> std::string {
+            if (auto err = parse_size(v, c.limits.*field, hi); !err.empty()) return err;
+            if (c.limits.*field < lo) return "must be at least " + std::to_string(lo) + " bytes";
+            return {};
+          },
+          [=](const Config& c) { return std::to_string(c.limits.*field); }};
+}
+
+Key queue_full_policy_key() {
+  return {"queue_full_policy",
+          "which message goes when a queue on disk reaches max_queued_bytes or max_queued_bytes_total "
+          "(drop_oldest|drop_newest)",
+          [](Config& c, const std::string& v) -> std::string {
+            if (v == "drop_oldest") {
+              c.limits.queue_full_policy = core::Limits::QueueFullPolicy::DropOldest;
+            } else if (v == "drop_newest") {
+              c.limits.queue_full_policy = core::Limits::QueueFullPolicy::DropNewest;
+            } else {
+              return "expects one of drop_oldest|drop_newest";
+            }
+            return {};
+          },
+          [](const Config& c) {
+            return std::string(c.limits.queue_full_policy == core::Limits::QueueFullPolicy::DropNewest
+                                   ? "drop_newest"
+                                   : "drop_oldest");
+          }};
+}
+
 template <typename T>
 Key number_key(const char* name, const char* help, T Config::*field, unsigned long long lo,
                unsigned long long hi) {
@@ -263,9 +295,19 @@ const std::vector<Key>& keys() {
       limit_key("max_inflight", "unacknowledged QoS 1/2 messages per subscriber", &core::Limits::max_inflight, 1,
                 65535),
       limit_key("max_queued_messages",
-                "QoS 1/2 messages queued per session behind the inflight window; past it an online "
-                "session holds publishers' acks back, an offline one drops new messages",
+                "QoS 1/2 messages queued in memory per clean session behind the inflight window; past it an "
+                "online session holds publishers' acks back, an offline or stuck one drops new messages "
+                "(persistent sessions queue on disk: max_queued_bytes)",
                 &core::Limits::max_queued_messages, 0, 100000000),
+      limit_size_key("max_queued_bytes",
+                     "bytes of messages one persistent session may have queued on disk; past it "
+                     "queue_full_policy drops one",
+                     &core::Limits::max_queued_bytes, 1024, 1ull << 40),
+      limit_size_key("max_queued_bytes_total",
+                     "bytes of messages all persistent sessions together may have queued on disk; past it "
+                     "queue_full_policy drops one of the session a new message is for",
+                     &core::Limits::max_queued_bytes_total, 1024, 1ull << 50),
+      queue_full_policy_key(),
       limit_key("ack_hold_timeout",
                 "seconds a full queue may hold publishers' acks back before its session drops instead",
                 &core::Limits::ack_hold_timeout_s, 1, 3600),

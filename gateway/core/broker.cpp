@@ -20,7 +20,59 @@ Broker::Broker(const Limits& limits, storage::Store& store, storage::GroupCommit
       router_(limits.share_strategy),
       stats_(shard_count_),
       seq_(store.last_seq()),
-      outboxes_(shard_count_, std::vector<DeliveryBatch>(shard_count_)) {}
+      start_seq_(store.last_seq()),
+      route_floors_(std::make_unique<std::atomic<uint64_t>[]>(shard_count_)),
+      outboxes_(shard_count_, std::vector<DeliveryBatch>(shard_count_)) {
+  for (size_t i = 0; i < shard_count_; ++i) route_floors_[i].store(UINT64_MAX);
+}
+
+uint64_t Broker::next_seq(size_t shard) {
+  // The floor is set before the seq is taken (both sequentially consistent):
+  // a reader that sees the counter past this seq sees the floor too.
+  if (route_floors_[shard].load(std::memory_order_relaxed) == UINT64_MAX) {
+    route_floors_[shard].store(seq_.load(std::memory_order_seq_cst) + 1, std::memory_order_seq_cst);
+  }
+  return seq_.fetch_add(1, std::memory_order_seq_cst) + 1;
+}
+
+uint64_t Broker::read_horizon() const {
+  // The counter first: a seq taken after this load is above it; one taken
+  // before has its floor visible below, until its set is submitted, which
+  // needs the committer's lock the caller holds.
+  uint64_t horizon = seq_.load(std::memory_order_seq_cst);
+  for (size_t i = 0; i < shard_count_; ++i) {
+    const uint64_t floor = route_floors_[i].load(std::memory_order_seq_cst);
+    if (floor != UINT64_MAX && floor - 1 < horizon) horizon = floor - 1;
+  }
+  return horizon;
+}
+
+void Broker::read_queue(std::string client_id, uint64_t from, size_t max, std::vector<uint64_t> skip, size_t shard,
+                        std::function<void(Shard&, QueueRead&&)> done) {
+  committer_.submit_task(
+      [this, client_id = std::move(client_id), from, max, skip = std::move(skip), shard,
+       done = std::move(done)](storage::Store& store, uint64_t horizon) {
+        auto read = std::make_shared<QueueRead>();
+        // Skipped records count against the scan, not against `max`.
+        const size_t scan_max = max + skip.size();
+        size_t scanned = 0;
+        uint64_t last = 0;
+        read->status = store.read_queue(client_id, from, horizon, scan_max, [&](storage::QueuedMessage&& m) {
+          ++scanned;
+          last = m.seq;
+          if (std::find(skip.begin(), skip.end(), m.seq) == skip.end()) read->messages.push_back(std::move(m));
+        });
+        // A failed scan is not the end of the queue: read again from what it got to.
+        read->complete = read->status.ok && scanned < scan_max;
+        if (read->complete) {
+          read->next = std::max(from, horizon + 1);
+        } else {
+          read->next = scanned == 0 ? from : last + 1;
+        }
+        post(shard, [read, done](Shard& s) { done(s, std::move(*read)); });
+      },
+      [this] { return read_horizon(); });
+}
 
 uint64_t Broker::system_wall_ms() {
   using namespace std::chrono;
@@ -52,6 +104,37 @@ void Broker::commit(storage::WriteSet ws, size_t shard,
     if (!st.ok) Stats::add(stats_.store_errors);
     post(shard, [done, st](Shard& s) { done(s, st); });
   });
+}
+
+void Broker::trim_queue(std::string client_id, uint64_t from, std::vector<uint64_t> keep, uint64_t bytes,
+                        size_t shard, std::function<void(Shard&, QueueTrim&&)> done) {
+  committer_.submit_task(
+      [this, client_id = std::move(client_id), from, keep = std::move(keep), bytes, shard,
+       done = std::move(done)](storage::Store& store, uint64_t horizon) {
+        auto trim = std::make_shared<QueueTrim>();
+        storage::WriteSet ws;
+        uint64_t next = from;
+        constexpr size_t kChunk = 256;
+        while (trim->bytes < bytes && next <= horizon) {
+          size_t seen = 0;
+          trim->status = store.read_queue(client_id, next, horizon, kChunk, [&](storage::QueuedMessage&& m) {
+            ++seen;
+            next = m.seq + 1;
+            if (trim->bytes >= bytes || std::find(keep.begin(), keep.end(), m.seq) != keep.end()) return;
+            ws.delete_queued(client_id, m.seq);
+            ++trim->dropped;
+            trim->bytes += queued_bytes(m.topic.size(), m.payload.size());
+          });
+          if (!trim->status.ok || seen < kChunk) break;
+        }
+        // Applied here, on the committer's thread, so that no set submitted
+        // later is overtaken; a failed delete drops nothing.
+        if (!ws.empty()) {
+          if (storage::Status st = store.apply(ws, false); !st.ok) *trim = QueueTrim{0, 0, st};
+        }
+        post(shard, [trim, done](Shard& s) { done(s, std::move(*trim)); });
+      },
+      [this] { return read_horizon(); });
 }
 
 bool Broker::clear_retained(std::string_view topic, std::function<void(const storage::Status&)> done) {
@@ -127,6 +210,7 @@ bool Broker::route(const MessagePtr& m, Shard& origin, std::function<void(Shard&
   } else if (waits) {
     commit(std::move(ws), origin.index(), std::move(committed));
   }
+  clear_route_floor(origin.index());  // this message's seqs are submitted, if it had any
   if (retained_order.owns_lock()) retained_order.unlock();
 
   // Deliveries go out after the submit: see the header.
@@ -145,7 +229,7 @@ void Broker::add_delivery(const MessagePtr& m, RouteTarget& t, Shard& origin, st
   }
   uint64_t seq = 0;
   if (qos > 0 && t.persistent) {
-    seq = next_seq();
+    seq = next_seq(origin.index());
     if (!props) props = m->props.null() ? std::string() : stored_properties(m->props);
     ws.put_queued(t.client_id, {seq, m->topic, m->payload, qos, retain, 0, storage::DeliveryState::Pending,
                                 extras && !extras->subscription_ids.empty()
@@ -170,6 +254,7 @@ bool Broker::redirect(const MessagePtr& m, std::string_view filter, std::string_
   std::optional<std::string> props;
   add_delivery(m, t, origin, props, ws, local, nullptr);
   if (!ws.empty()) committer_.submit(std::move(ws));
+  clear_route_floor(origin.index());
   if (!local.empty()) deliver_batch(origin, local);
   return true;
 }

@@ -14,8 +14,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -94,6 +96,52 @@ class Broker {
   void commit(storage::WriteSet ws, size_t shard,
               std::function<void(Shard&, const storage::Status&)> done);
 
+  // Reads up to `max` queued messages of `client_id` from seq `from` on, in
+  // seq order, after every set submitted before this call is applied
+  // (GroupCommitter::submit_task), leaving out the seqs in `skip` (what the
+  // session holds in memory now: by the time the read runs it may have
+  // acknowledged them, their deletes still behind the read). `done` runs on
+  // shard `shard` with what was read and the next seq to read from: every
+  // queue record below it that will ever exist was visible to the read (see
+  // read_horizon()).
+  struct QueueRead {
+    std::vector<storage::QueuedMessage> messages;
+    uint64_t next = 0;       // read from here next time
+    bool complete = false;   // nothing more was there to read up to the horizon
+    storage::Status status;
+  };
+  void read_queue(std::string client_id, uint64_t from, size_t max, std::vector<uint64_t> skip, size_t shard,
+                  std::function<void(Shard&, QueueRead&&)> done);
+  // Deletes the oldest queued messages of `client_id` from seq `from` on,
+  // except the seqs in `keep` (what its session holds in memory), until at
+  // least `bytes` (queued_bytes) are freed or none is left up to the
+  // horizon; ordered with the sets like read_queue. `done` runs on `shard`.
+  struct QueueTrim {
+    uint64_t dropped = 0;
+    uint64_t bytes = 0;
+    storage::Status status;
+  };
+  void trim_queue(std::string client_id, uint64_t from, std::vector<uint64_t> keep, uint64_t bytes, size_t shard,
+                  std::function<void(Shard&, QueueTrim&&)> done);
+  // Every queue record with a seq at or below this was submitted to the
+  // committer already, or will never be written. Exact only under the
+  // committer's queue lock (a task's stamp), where it is called.
+  uint64_t read_horizon() const;
+  // Every queue record of a session created after the start has a seq above this.
+  uint64_t start_seq() const { return start_seq_; }
+  // At start-up, before any routing: a restored record's seq. New seqs go
+  // above it even if the store's high-water mark was lower.
+  void restored_seq(uint64_t seq) {
+    if (seq > seq_.load()) seq_.store(seq);
+    if (seq > start_seq_) start_seq_ = seq;
+  }
+  // Bytes of all sessions' queues on disk (Backlog::bytes summed), for
+  // max_queued_bytes_total. Any thread.
+  std::atomic<uint64_t>& backlog_bytes() { return backlog_bytes_; }
+  // Something an operator should read (a queue at its bound, ...): the net
+  // layer logs it. The core does no I/O of its own. Any thread.
+  std::function<void(const std::string&)> notice;
+
   size_t home_shard(std::string_view client_id) const;
   size_t shard_count() const { return shard_count_; }
   void post(size_t shard, std::function<void(Shard&)> work) { poster_->post(shard, std::move(work)); }
@@ -120,7 +168,14 @@ class Broker {
   static uint64_t system_wall_ms();
 
  private:
-  uint64_t next_seq() { return seq_.fetch_add(1, std::memory_order_relaxed) + 1; }
+  // Seqs are handed out by one counter; route_floor_[shard] is, while that
+  // shard routes a message that got seqs and has not submitted them yet,
+  // a seq no higher than the first of them (UINT64_MAX otherwise), so that
+  // read_horizon() never lets a reader pass a record still on its way.
+  uint64_t next_seq(size_t shard);
+  void clear_route_floor(size_t shard) {
+    route_floors_[shard].store(UINT64_MAX, std::memory_order_seq_cst);
+  }
   bool route(const MessagePtr& m, Shard& origin, std::function<void(Shard&, const storage::Status&)> committed,
              storage::WriteSet ws, bool store_retained, size_t* matched, std::string_view publisher);
   // Queues one delivery of `m` to `t` (a queue record into `ws` for a
@@ -141,6 +196,9 @@ class Broker {
   Stats stats_;
   CongestionSet congested_;
   std::atomic<uint64_t> seq_;
+  uint64_t start_seq_;
+  std::atomic<uint64_t> backlog_bytes_{0};
+  std::unique_ptr<std::atomic<uint64_t>[]> route_floors_;
   // outboxes_[origin][target]: touched only by shard `origin`'s thread.
   std::vector<std::vector<DeliveryBatch>> outboxes_;
 };

@@ -19,11 +19,21 @@ struct Limits {
   size_t max_connect_packet_size = 64 * 1024;
   // QoS 1/2 messages sent to one subscriber and not yet acknowledged.
   uint32_t max_inflight = 32;
-  // QoS 1/2 messages waiting behind the inflight window, per session. Beyond
-  // it, an online session takes up to as many again while it holds back the
+  // QoS 1/2 messages waiting in memory behind the inflight window, per
+  // session whose messages are not stored (clean sessions; a persistent
+  // session's go to its queue on disk past a short read-ahead). Beyond it,
+  // an online session takes up to as many again while it holds back the
   // publishers' acknowledgements; an offline or stuck one drops new messages
   // (counted).
   uint32_t max_queued_messages = 1000;
+  // Bytes of messages one persistent session may have queued on disk, and
+  // all sessions together; past either, `queue_full_policy` decides which
+  // message goes (counted per session and in dropped{cause="queue_bytes"}).
+  // 32 MiB holds a day of a sensor's message a second at ~350 bytes each.
+  uint64_t max_queued_bytes = 32ull << 20;
+  uint64_t max_queued_bytes_total = 8ull << 30;
+  enum class QueueFullPolicy : uint8_t { DropOldest, DropNewest };
+  QueueFullPolicy queue_full_policy = QueueFullPolicy::DropOldest;
   // How long a full queue of an online session may hold back publishers'
   // acknowledgements (docs/architecture.md, "Overload") before the session is
   // treated as stuck and new messages for it are dropped instead.

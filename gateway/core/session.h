@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gateway/core/ack_gate.h"
+#include "gateway/core/backlog.h"
 #include "gateway/core/delivery.h"
 #include "gateway/core/lazy_deque.h"
 #include "gateway/core/lazy_map.h"
@@ -84,6 +85,9 @@ class Session {
   LazyMap<uint16_t, InboundQos2> inbound_qos2;  // QoS 2 ids received, PUBREL not yet seen
   Client* client = nullptr;         // the connection bound to it now, if any
   std::unique_ptr<Congestion> congestion;  // a pointer: rare, and idle sessions stay small
+  std::unique_ptr<Backlog> backlog;  // persistent sessions whose queue went to disk
+  // Messages owed and not yet sent: in memory and on disk.
+  size_t queued() const { return queue.size() + (backlog ? backlog->count : 0); }
   // (An offline session's expiry deadline and a delayed will are the shard's:
   // SessionDeadlines.)
 

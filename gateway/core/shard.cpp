@@ -296,6 +296,7 @@ Session& Shard::create_session(const std::string& client_id, uint32_t expiry_s) 
 
 void Shard::destroy_session(Session& s) {
   relieve(s);
+  if (s.backlog) settle_backlog(*s.backlog);  // its records go with the session's
   cancel_expiry(s);
   hand_shared_on(s);
   // The session ends before the will's delay did: it goes out now.

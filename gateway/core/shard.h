@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -80,6 +81,8 @@ class Shard {
   // --- start-up: sessions and queues read back from the store ---
   void restore_session(storage::SessionRecord&& record);
   void restore_queued(std::string_view client_id, storage::QueuedMessage&& queued);
+  // A queue record read back as a message owed to the session.
+  static Outgoing outgoing_from(storage::QueuedMessage&& q);
   void restore_inbound_qos2(std::string_view client_id, uint16_t packet_id);
 
   // --- used by Client ---
@@ -104,6 +107,11 @@ class Shard {
   size_t pending_acks(uint64_t link_id);
 
   size_t session_count() const { return sessions_.size(); }
+
+  // Messages of an online session held in memory behind the inflight window
+  // before the rest stays on disk: the window, and at least kMinReadAhead so
+  // that a queue on disk is read back in batches, not one record a PUBACK.
+  static constexpr size_t kMinReadAhead = 16;
 
   // Once per loop turn (the worker's prepare): sessions still owed retained
   // messages from a SUBSCRIBE get more as their client takes them
@@ -208,6 +216,30 @@ class Shard {
   void persist_state(Session& s, const Outgoing& o);
   void forget(Session& s, const Outgoing& o);
 
+  // Queues on disk (shard_backlog.cpp). Whether the stored message `o` for
+  // persistent session `s` stays out of memory: it is already read back, or
+  // left to the store (counted, or dropped at a bound). False: the caller
+  // queues it in memory as usual.
+  bool leave_to_store(Session& s, Outgoing& o);
+  // Reads more of `s`'s queue on disk when its read-ahead runs short.
+  void refill(Session& s);
+  void refilled(const std::string& client_id, uint64_t token, Broker::QueueRead&& read);
+  // Drop-oldest at a bound: deletes the oldest records on disk.
+  void trim(Session& s);
+  void trimmed(const std::string& client_id, uint64_t token, Broker::QueueTrim&& trim);
+  // One read or trim per queue on disk at a time: a token tells its
+  // completion from a stale one (the session ended, maybe began again).
+  uint64_t begin_backlog_op(Backlog& b);
+  Session* end_backlog_op(const std::string& client_id, uint64_t token);
+  // A queue on disk met a bound (at) or left it: one notice per episode.
+  void note_bound(Session& s, bool at, std::string_view which);
+  size_t read_ahead(Session& s) const { return std::max(window(s), kMinReadAhead); }
+  // Returns `b`'s bytes to the total and empties its counts.
+  void settle_backlog(Backlog& b);
+  // Sessions whose last read found nothing new although messages were left
+  // to the store (their records not yet visible): read again at the tick.
+  void retry_reads();
+
   Broker& broker_;
   size_t index_;
   Limits limits_;
@@ -215,6 +247,8 @@ class Shard {
   uint64_t next_commit_ = 0;  // tells a session's InboundQos2 entries apart across takeovers
   uint64_t now_ms_ = 0;  // the last tick's time
   std::vector<Session*> congested_;  // sessions with a Congestion; few
+  std::vector<std::string> read_retries_;  // client ids: see retry_reads()
+  uint64_t backlog_ops_ = 0;  // tokens of reads and trims of queues on disk
   SessionDeadlines expiring_;      // offline sessions with a finite expiry
   SessionDeadlines will_delays_;   // sessions whose will waits out its delay
   std::unordered_map<Session*, std::unique_ptr<mqtt::Will>> delayed_wills_;

@@ -52,6 +52,20 @@ void Shard::deliver(Delivery& d) {
 }
 
 void Shard::enqueue(Session& s, Outgoing&& o, AckGatePtr gate) {
+  // A stored message past a persistent session's memory window waits on
+  // disk: it never holds its publisher back (shard_backlog.cpp).
+  if (o.seq != 0 && s.persistent()) {
+    if (!leave_to_store(s, o)) {
+      // Within the read-ahead: memory, bounded by it, not by max_queued_messages.
+      if (s.client != nullptr && s.queue.empty() && s.inflight.size() < window(s)) {
+        send_now(s, std::move(o));
+      } else {
+        s.queue.push_back(std::move(o));
+      }
+    }
+    if (gate) gate->release();
+    return;
+  }
   const size_t limit = limits_.max_queued_messages;
   if (s.client != nullptr && s.queue.empty() && s.inflight.size() < window(s)) {
     send_now(s, std::move(o));
@@ -133,6 +147,7 @@ void Shard::on_tick(uint64_t now_ms) {
     broker_.congested().remove(s->client_id());
     release_held(*s);
   }
+  retry_reads();
 }
 
 void Shard::send_now(Session& s, Outgoing&& o) {
@@ -164,6 +179,7 @@ void Shard::pump(Session& s) {
     send_now(s, std::move(o));
   }
   if (s.congestion) drained(s);
+  refill(s);
 }
 
 void Shard::resume(Session& s) {

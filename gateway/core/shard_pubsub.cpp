@@ -286,19 +286,34 @@ void Shard::restore_queued(std::string_view client_id, storage::QueuedMessage&& 
     return;
   }
   Session& s = *found;
+  broker_.restored_seq(q.seq);
+  if (q.state == storage::DeliveryState::Pending) {
+    // Not sent yet: it stays on disk and is read back when the client
+    // takes messages, so a restart does not load every queue into memory.
+    if (!s.backlog) s.backlog = std::make_unique<Backlog>();  // cursor 0: the whole queue
+    Backlog& b = *s.backlog;
+    b.active = true;
+    b.max_seq = std::max(b.max_seq, q.seq);
+    ++b.count;
+    const uint64_t bytes = queued_bytes(q.topic.size(), q.payload.size());
+    b.bytes += bytes;
+    broker_.backlog_bytes().fetch_add(bytes, std::memory_order_relaxed);
+    return;
+  }
+  // Sent, or received by a QoS 2 subscriber: in flight again, in memory, so
+  // that its packet id is not given to another message.
+  s.inflight.push_back(outgoing_from(std::move(q)));
+}
+
+Outgoing Shard::outgoing_from(storage::QueuedMessage&& q) {
   std::vector<uint32_t> ids;
   mqtt::Props props = restored_properties(q.properties, &ids);
   DeliveryExtrasPtr extras;
   if (!ids.empty() || !q.shared_filter.empty()) {
     extras = std::make_shared<const DeliveryExtras>(DeliveryExtras{std::move(ids), std::move(q.shared_filter)});
   }
-  Outgoing o{make_message(std::move(q.topic), std::move(q.payload), q.qos, false, std::move(props), q.expires_at_ms),
-             q.qos, q.seq, q.packet_id, q.state, q.retain, std::move(extras)};
-  if (q.state == storage::DeliveryState::Pending) {
-    s.queue.push_back(std::move(o));
-  } else {
-    s.inflight.push_back(std::move(o));
-  }
+  return Outgoing{make_message(std::move(q.topic), std::move(q.payload), q.qos, false, std::move(props), q.expires_at_ms),
+                  q.qos, q.seq, q.packet_id, q.state, q.retain, std::move(extras)};
 }
 
 }  // namespace edgemq::core

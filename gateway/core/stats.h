@@ -91,6 +91,8 @@ struct Stats {
   Counter heap_trim_us{0};             // the time those took, microseconds
   Counter dropped_qos0_slow{0};        // QoS 0 dropped: subscriber over its outbound byte budget
   Counter dropped_queue_full{0};       // QoS 1/2 dropped: session queue at max_queued_messages
+  Counter dropped_queue_bytes{0};      // QoS 1/2 dropped from a queue on disk: max_queued_bytes or the total
+  Counter queue_reads{0};              // reads of queues on disk back into sessions' windows
   Counter dropped_offline_qos0{0};     // QoS 0 for an offline persistent session (not queued)
   Counter store_errors{0};             // store writes that failed; QoS>0 publishes refused
   // QoS 1/2 PUBLISHes refused before routing because the store took no new

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gateway/core/v5_properties.h"
+#include "gateway/net/log_burst.h"
 #include "gateway/net/store_log.h"
 #include "storage/rocks_store.h"
 
@@ -44,6 +45,13 @@ bool Gateway::open(std::string& error) {
   size_t n = options_.workers != 0 ? options_.workers : std::max(1u, std::thread::hardware_concurrency());
   broker_ = std::make_unique<core::Broker>(options_.limits, *store_, *committer_, auth_, n);
   broker_->set_poster(this);
+  // Thousands of queues can reach a bound together: rate limited.
+  broker_->notice = [burst = std::make_shared<LogBurst>(20)](const std::string& line) {
+    uint64_t dropped = 0;
+    if (!burst->admit(dropped)) return;
+    if (dropped > 0) spdlog::warn("{} more notices were not logged (at most 20 a minute)", dropped);
+    spdlog::warn("{}", line);
+  };
   committer_->set_observer([&stats = broker_->stats()](uint64_t ns) { stats.commit_duration.observe_ns(ns); });
   memory_ = std::make_unique<MemoryGuard>(broker_->stats(), options_.partial_packet_budget,
                                          options_.memory_high_watermark);

@@ -6,11 +6,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "gateway/net/log_burst.h"
+
 namespace edgemq::net {
 namespace {
 
-// At most kBurst warnings and errors from RocksDB per minute; the rest are
-// counted and the count said with the next line let through.
+// At most kBurst warnings and errors from RocksDB per minute.
 class RocksLogLimiter {
  public:
   void log(storage::StoreLogLevel level, std::string_view line) {
@@ -19,21 +20,10 @@ class RocksLogLimiter {
       return;
     }
     uint64_t dropped = 0;
-    {
-      std::lock_guard lock(mu_);
-      const auto now = std::chrono::steady_clock::now();
-      if (now - window_start_ >= std::chrono::minutes(1)) {
-        window_start_ = now;
-        in_window_ = 0;
-      }
-      if (++in_window_ > kBurst) {
-        ++suppressed_;
-        return;
-      }
-      dropped = suppressed_;
-      suppressed_ = 0;
+    if (!burst_.admit(dropped)) return;
+    if (dropped > 0) {
+      spdlog::warn("rocksdb: {} more messages were not logged (at most {} a minute)", dropped, burst_.per_minute());
     }
-    if (dropped > 0) spdlog::warn("rocksdb: {} more messages were not logged (at most {} a minute)", dropped, kBurst);
     if (level == storage::StoreLogLevel::Warn) {
       spdlog::warn("rocksdb: {}", line);
     } else {
@@ -42,11 +32,7 @@ class RocksLogLimiter {
   }
 
  private:
-  static constexpr uint64_t kBurst = 10;
-  std::mutex mu_;
-  std::chrono::steady_clock::time_point window_start_{};
-  uint64_t in_window_ = 0;
-  uint64_t suppressed_ = 0;
+  LogBurst burst_{10};
 };
 
 std::string mib(uint64_t bytes) {

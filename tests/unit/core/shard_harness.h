@@ -82,6 +82,10 @@ class FailingStore final : public storage::Store {
   storage::Status load_inbound_qos2(const std::function<void(std::string_view, uint16_t)>& each) override {
     return inner_->load_inbound_qos2(each);
   }
+  storage::Status read_queue(std::string_view client_id, uint64_t from_seq, uint64_t through_seq, size_t max,
+                             const std::function<void(storage::QueuedMessage&&)>& each) override {
+    return inner_->read_queue(client_id, from_seq, through_seq, max, each);
+  }
   uint64_t last_seq() const override { return inner_->last_seq(); }
   storage::Status resume() override {
     return failing ? storage::Status::Error("resume: still full") : storage::Status::Ok();
@@ -162,6 +166,16 @@ class ShardHarness : public ShardPoster {
     bool done = false;
     broker_.commit(std::move(ws), 0, [&](Shard&, const storage::Status&) { done = true; });
     run_until([&] { return done; });
+  }
+
+  // What `link` was sent once `n` PUBLISHes came (or 5 s passed), and a
+  // few store round trips more, so that one too many would show: a resumed
+  // session's queue on disk is read back through the committer, so its
+  // messages come after the CONNACK.
+  std::vector<mqtt::Publish> await_publishes(const FakeLink& link, size_t n) {
+    run_until([&] { return link.all<mqtt::Publish>().size() >= n; });
+    for (int i = 0; i < 3; ++i) settle();
+    return link.all<mqtt::Publish>();
   }
 
   // Submits an empty write that must fail, and waits for it: the store's

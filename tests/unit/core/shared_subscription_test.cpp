@@ -133,6 +133,7 @@ TEST(SharedSubscription, MembershipOfAPersistentSessionSurvivesARestart) {
   h.publish(pub, "t", "queued for the only member", 1, 1);
   h.settle();
   h.connect_v5(a, "a", with_expiry(600), false);
+  h.await_publishes(a, 1);
   EXPECT_EQ(payloads(a), (std::vector<std::string>{"queued for the only member"}));
 }
 

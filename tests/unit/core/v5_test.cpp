@@ -140,7 +140,7 @@ TEST(V5SessionExpiry, AnOfflineSessionKeepsItsMessagesUntilItExpires) {
   h.advance(9'000);
   auto ack = h.connect_v5(back, "sub", with_expiry(10), false);
   EXPECT_TRUE(ack.session_present) << "9 s of 10 [MQTT-3.2.2-2]";
-  auto got = back.all<mqtt::Publish>();
+  auto got = h.await_publishes(back, 1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].payload, "queued");
 
@@ -370,7 +370,7 @@ TEST(V5MessageExpiry, TheRemainingIntervalIsSentAndExpiredMessagesAreNot_MQTT_3_
   h.settle();
   h.advance(4'000);
   h.connect_v5(back, "sub", with_expiry(3600), false);
-  auto got = back.all<mqtt::Publish>();
+  auto got = h.await_publishes(back, 1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].payload, "lives");
   EXPECT_EQ(got[0].props->message_expiry, 6u);
@@ -569,7 +569,7 @@ TEST(V5Store, QueuedPropertiesAndExpirySurviveARestart) {
                          }).ok);
   FakeLink back(3);
   EXPECT_TRUE(h2.connect_v5(back, "sub", with_expiry(600), false).session_present);
-  auto got = back.all<mqtt::Publish>();
+  auto got = h2.await_publishes(back, 1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].props->content_type, "application/json");
   EXPECT_EQ(got[0].props->user_properties, (mqtt::UserProperties{{"k", "v"}}));

@@ -40,6 +40,10 @@ class SlowStore final : public Store {
   Status load_inbound_qos2(const std::function<void(std::string_view, uint16_t)>& each) override {
     return inner_.load_inbound_qos2(each);
   }
+  Status read_queue(std::string_view client_id, uint64_t from, uint64_t through, size_t max,
+                    const std::function<void(QueuedMessage&&)>& each) override {
+    return inner_.read_queue(client_id, from, through, max, each);
+  }
   uint64_t last_seq() const override { return inner_.last_seq(); }
 
   std::atomic<uint64_t> applies{0};
@@ -140,6 +144,30 @@ TEST(GroupCommitter, StopDrainsWhatIsQueued) {
   for (int i = 0; i < 1000; ++i) ASSERT_EQ(order[i], i);
   EXPECT_EQ(queued_count(*memory), 1000u);
   committer.stop();  // idempotent
+}
+
+// A task sees every set submitted before it (maybe later ones too: a round
+// is one write); its stamp is taken at submit, under the queue's lock.
+TEST(GroupCommitter, ATaskRunsBetweenTheSetsSubmittedBeforeAndAfterIt) {
+  auto memory = make_memory_store();
+  SlowStore slow(*memory, std::chrono::microseconds(200));
+  GroupCommitter committer(slow, false);
+  std::atomic<int> stamps{0};
+  std::vector<size_t> seen;
+  for (int round = 0; round < 50; ++round) {
+    committer.submit(one_message("c", round + 1));
+    committer.submit_task(
+        [&seen, round](Store& store, uint64_t stamp) {
+          EXPECT_EQ(stamp, static_cast<uint64_t>(round + 1));
+          size_t n = 0;
+          EXPECT_TRUE(store.read_queue("c", 0, UINT64_MAX, 1000, [&](QueuedMessage&&) { ++n; }).ok);
+          seen.push_back(n);
+        },
+        [&stamps] { return static_cast<uint64_t>(++stamps); });
+  }
+  committer.stop();
+  ASSERT_EQ(seen.size(), 50u);
+  for (size_t i = 0; i < seen.size(); ++i) EXPECT_GE(seen[i], i + 1) << "task " << i;
 }
 
 TEST(GroupCommitter, SubmitAfterStopFailsItsCompletion) {

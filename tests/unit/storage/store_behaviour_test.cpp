@@ -244,6 +244,35 @@ TEST_P(StoreBehaviour, InboundQos2IdsPutDeleteAndGoWithTheirSession) {
   EXPECT_EQ(load_inbound(*store_), (InboundIds{{"ab", 7}})) << "\"a\"'s range must not reach \"ab\"";
 }
 
+// How a session's queue on disk is read back: one client's range only, from
+// a seq through a seq, in seq order, at most so many.
+TEST_P(StoreBehaviour, ReadQueueReadsOneClientsRangeInSeqOrderWithinBounds) {
+  WriteSet ws;
+  for (uint64_t seq : {5, 3, 9, 7, 1}) ws.put_queued("dev", queued(seq, "t", "m" + std::to_string(seq)));
+  ws.put_queued("de", queued(4, "t"));    // a prefix of the id
+  ws.put_queued("dev2", queued(6, "t"));  // the id is a prefix of it
+  apply(ws);
+  auto read = [&](uint64_t from, uint64_t through, size_t max) {
+    std::vector<uint64_t> seqs;
+    const Status st = store_->read_queue("dev", from, through, max, [&](QueuedMessage&& m) {
+      EXPECT_EQ(m.payload, "m" + std::to_string(m.seq));
+      seqs.push_back(m.seq);
+    });
+    EXPECT_TRUE(st.ok) << st.message;
+    return seqs;
+  };
+  EXPECT_EQ(read(0, UINT64_MAX, 100), (std::vector<uint64_t>{1, 3, 5, 7, 9}));
+  EXPECT_EQ(read(3, 7, 100), (std::vector<uint64_t>{3, 5, 7})) << "both ends included";
+  EXPECT_EQ(read(2, UINT64_MAX, 2), (std::vector<uint64_t>{3, 5}));
+  EXPECT_TRUE(read(10, UINT64_MAX, 100).empty());
+  EXPECT_TRUE(read(6, 5, 100).empty());
+  EXPECT_TRUE(read(0, UINT64_MAX, 0).empty());
+  WriteSet del;
+  del.delete_queued("dev", 5);
+  apply(del);
+  EXPECT_EQ(read(0, UINT64_MAX, 100), (std::vector<uint64_t>{1, 3, 7, 9}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreBehaviour, ::testing::Values("rocks", "memory"),
                          [](const auto& p) { return p.param; });
 
