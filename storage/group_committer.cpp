@@ -119,7 +119,10 @@ void GroupCommitter::write(std::vector<Pending>& batch, Observer& observer) {
     merged.append(std::move(p.ws));
     ++sets;
   }
-  if (sets == 0) return;
+  if (sets == 0) {
+    guard_.before_write(steady_ms(), 0, store_);  // tasks only: the guard still polls
+    return;
+  }
   guard_.before_write(steady_ms(), merged.bytes(), store_);
   const auto started = std::chrono::steady_clock::now();
   const Status status = store_.apply(merged, sync_);

@@ -83,6 +83,29 @@ Key size_key(const char* name, const char* help, uint64_t Config::*field, uint64
           [=](const Config& c) { return std::to_string(c.*field); }};
 }
 
+// A duration: "250ms", or seconds as "5s" or "5" (what the key took before it
+// took milliseconds).
+std::string parse_millis(const std::string& v, uint32_t& out, uint64_t lo, uint64_t hi) {
+  std::string digits = v;
+  uint64_t scale = 1000;
+  if (v.size() > 2 && v.compare(v.size() - 2, 2, "ms") == 0) {
+    digits = v.substr(0, v.size() - 2);
+    scale = 1;
+  } else if (v.size() > 1 && v.back() == 's') {
+    digits = v.substr(0, v.size() - 1);
+  }
+  uint64_t n = 0;
+  if (auto err = parse_number(digits, n, 0, hi); !err.empty() || digits.empty()) {
+    return "expects a duration such as 100ms or 5s";
+  }
+  n *= scale;
+  if (n < lo || n > hi) {
+    return "must be between " + std::to_string(lo) + "ms and " + std::to_string(hi / 1000) + "s";
+  }
+  out = static_cast<uint32_t>(n);
+  return {};
+}
+
 // A byte size among the core's limits (sizes take KiB/MiB/GiB).
 Key limit_size_key(const char* name, const char* help, uint64_t core::Limits::*field, uint64_t lo, uint64_t hi) {
   return {name, help,
@@ -308,9 +331,11 @@ const std::vector<Key>& keys() {
                      "queue_full_policy drops one of the session a new message is for",
                      &core::Limits::max_queued_bytes_total, 1024, 1ull << 50),
       queue_full_policy_key(),
-      limit_key("ack_hold_timeout",
-                "seconds a full queue may hold publishers' acks back before its session drops instead",
-                &core::Limits::ack_hold_timeout_s, 1, 3600),
+      {"ack_hold_timeout",
+       "how long a full memory queue may hold a publisher's ack back before its session drops past its "
+       "limit instead: milliseconds with ms (100ms), or seconds (5 or 5s)",
+       [](Config& c, const std::string& v) { return parse_millis(v, c.limits.ack_hold_timeout_ms, 10, 3600000); },
+       [](const Config& c) { return std::to_string(c.limits.ack_hold_timeout_ms) + "ms"; }},
       limit_key("max_outbound_bytes", "bytes waiting to be written to one client before QoS 0 is dropped",
                 &core::Limits::max_outbound_bytes, 1024, 1ull << 32),
       limit_key("max_pending_acks",

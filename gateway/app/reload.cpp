@@ -39,7 +39,7 @@ const LiveKey kLive[] = {
     {"queue_full_policy", Taker::Limits,
      [](Config& t, const Config& f) { t.limits.queue_full_policy = f.limits.queue_full_policy; }},
     {"ack_hold_timeout", Taker::Limits,
-     [](Config& t, const Config& f) { t.limits.ack_hold_timeout_s = f.limits.ack_hold_timeout_s; }},
+     [](Config& t, const Config& f) { t.limits.ack_hold_timeout_ms = f.limits.ack_hold_timeout_ms; }},
     {"max_outbound_bytes", Taker::Limits,
      [](Config& t, const Config& f) { t.limits.max_outbound_bytes = f.limits.max_outbound_bytes; }},
     {"connect_timeout", Taker::Limits,

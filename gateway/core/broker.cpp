@@ -119,8 +119,9 @@ void Broker::trim_queue(std::string client_id, uint64_t from, std::vector<uint64
           size_t seen = 0;
           trim->status = store.read_queue(client_id, next, horizon, kChunk, [&](storage::QueuedMessage&& m) {
             ++seen;
+            if (trim->bytes >= bytes) return;  // enough: this one and the rest stay, above `next`
             next = m.seq + 1;
-            if (trim->bytes >= bytes || std::find(keep.begin(), keep.end(), m.seq) != keep.end()) return;
+            if (std::find(keep.begin(), keep.end(), m.seq) != keep.end()) return;
             ws.delete_queued(client_id, m.seq);
             ++trim->dropped;
             trim->bytes += queued_bytes(m.topic.size(), m.payload.size());
@@ -129,8 +130,9 @@ void Broker::trim_queue(std::string client_id, uint64_t from, std::vector<uint64
         }
         // Applied here, on the committer's thread, so that no set submitted
         // later is overtaken; a failed delete drops nothing.
+        trim->next = next;
         if (!ws.empty()) {
-          if (storage::Status st = store.apply(ws, false); !st.ok) *trim = QueueTrim{0, 0, st};
+          if (storage::Status st = store.apply(ws, false); !st.ok) *trim = QueueTrim{0, 0, from, st};
         }
         post(shard, [trim, done](Shard& s) { done(s, std::move(*trim)); });
       },

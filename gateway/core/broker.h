@@ -119,6 +119,7 @@ class Broker {
   struct QueueTrim {
     uint64_t dropped = 0;
     uint64_t bytes = 0;
+    uint64_t next = 0;  // every record below it was deleted, or kept as asked
     storage::Status status;
   };
   void trim_queue(std::string client_id, uint64_t from, std::vector<uint64_t> keep, uint64_t bytes, size_t shard,

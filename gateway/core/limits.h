@@ -34,10 +34,13 @@ struct Limits {
   uint64_t max_queued_bytes_total = 8ull << 30;
   enum class QueueFullPolicy : uint8_t { DropOldest, DropNewest };
   QueueFullPolicy queue_full_policy = QueueFullPolicy::DropOldest;
-  // How long a full queue of an online session may hold back publishers'
-  // acknowledgements (docs/architecture.md, "Overload") before the session is
-  // treated as stuck and new messages for it are dropped instead.
-  uint32_t ack_hold_timeout_s = 5;
+  // How long a full memory queue of an online session may hold back a
+  // publisher's acknowledgement (docs/architecture.md, "Overload") before the
+  // session is treated as slow and new messages past its limit are dropped
+  // instead. Enforced at the worker's 100 ms tick, so a hold lasts at most
+  // this plus a tick. Short: one slow subscriber must not set the pace of
+  // every publisher on its topics.
+  uint32_t ack_hold_timeout_ms = 100;
   // Bytes waiting to be written to one socket. Beyond it, QoS 0 messages to
   // that client are dropped and counted (QoS 1/2 are bounded by the window).
   size_t max_outbound_bytes = 1024 * 1024;

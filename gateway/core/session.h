@@ -50,8 +50,8 @@ struct InboundQos2 {
 // until it is empty: publishers are gated meanwhile, and the acknowledgements
 // of messages taken past the limit wait here until it is down to half.
 struct Congestion {
-  uint64_t progress_ms = 0;  // when the queue last moved (or congestion began)
-  bool stuck = false;  // did not move within ack_hold_timeout: drops, holds nothing
+  uint64_t held_since_ms = 0;  // when the oldest acknowledgement in `held` began to wait
+  bool stuck = false;  // held one past ack_hold_timeout: drops past its limit, holds nothing
   std::vector<AckGatePtr> held;
 };
 

@@ -296,9 +296,10 @@ Session& Shard::create_session(const std::string& client_id, uint32_t expiry_s) 
 
 void Shard::destroy_session(Session& s) {
   relieve(s);
-  if (s.backlog) settle_backlog(*s.backlog);  // its records go with the session's
   cancel_expiry(s);
   hand_shared_on(s);
+  hand_shared_backlog_on(s);  // before its records are deleted below
+  if (s.backlog) settle_backlog(*s.backlog);  // its records go with the session's
   // The session ends before the will's delay did: it goes out now.
   if (std::unique_ptr<mqtt::Will> will = cancel_will(s)) publish_will(std::move(*will));
   for (const auto& [filter, options] : s.subscriptions) broker_.router().unsubscribe(filter, s.client_id());

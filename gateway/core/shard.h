@@ -160,6 +160,8 @@ class Shard {
   // first; what a member leaving holds goes to another member.
   void set_shared_online(Session& s, bool online);
   void hand_shared_on(Session& s);
+  // The same for what it has on disk, when the session ends.
+  void hand_shared_backlog_on(Session& s);
   void destroy_session(Session& s);
   // A new connection for `s`'s client id closes the one bound to it; whether
   // the old connection's will goes out depends on `session_ends`.

@@ -38,8 +38,7 @@ std::vector<uint64_t> seqs_in_memory(Session& s, uint64_t from) {
 }  // namespace
 
 bool Shard::leave_to_store(Session& s, Outgoing& o) {
-  Backlog* b = s.backlog.get();
-  if (b != nullptr && o.seq < b->cursor) return true;  // read back before its delivery came
+  Backlog* b = s.backlog.get();  // (a delivery below its cursor never gets here: Shard::deliver)
   if (b == nullptr || !b->active) {
     // Fits in memory: an online client's window, or a short read-ahead behind it.
     if (s.client != nullptr && s.queue.size() < read_ahead(s)) return false;
@@ -116,6 +115,13 @@ void Shard::refilled(const std::string& client_id, uint64_t token, Broker::Queue
     // enters memory from the store meanwhile (one read at a time), so this
     // is only a guard.
     if (holds(s.inflight, q.seq) || holds(s.queue, q.seq)) continue;
+    if (q.state != storage::DeliveryState::Pending) {
+      // Sent or received, yet not in flight: its delete failed with a store
+      // write (every live one is in memory). Sending it again would deliver
+      // a finished QoS 2 message twice; delete it again instead.
+      forget(s, Outgoing{nullptr, q.qos, q.seq});
+      continue;
+    }
     const uint64_t bytes = queued_bytes(q.topic.size(), q.payload.size());
     const uint64_t owned = std::min(bytes, b.bytes);
     b.bytes -= owned;
@@ -128,7 +134,9 @@ void Shard::refilled(const std::string& client_id, uint64_t token, Broker::Queue
   if (read.complete && b.max_seq < b.cursor) {
     // Drained: what arrives from now on fits in memory again.
     b.active = false;
+    b.trim_wanted = false;  // a trim now could only hit deliveries on their way
     settle_backlog(b);
+    note_bound(s, false, {});
   }
   if (b.trim_wanted) trim(s);
   const bool moved = taken > 0 || b.cursor != cursor_before;
@@ -145,10 +153,14 @@ void Shard::trim(Session& s) {
   Backlog& b = *s.backlog;
   if (b.busy) return;  // after the read on its way: a trim must not race it
   b.trim_wanted = false;
+  if (!b.active) return;
   const uint64_t over_session = b.bytes > limits_.max_queued_bytes ? b.bytes - limits_.max_queued_bytes : 0;
   const uint64_t total = broker_.backlog_bytes().load(std::memory_order_relaxed);
   const uint64_t over_total = total > limits_.max_queued_bytes_total ? total - limits_.max_queued_bytes_total : 0;
-  const uint64_t need = std::max(over_session, over_total);
+  // At most kTrimBytes a task: the committer's thread does it, and every
+  // commit waits meanwhile (a reload that lowers the bound a lot).
+  constexpr uint64_t kTrimBytes = 4 << 20;
+  const uint64_t need = std::min(std::max(over_session, over_total), kTrimBytes);
   if (need == 0) return;
   const uint64_t token = begin_backlog_op(b);
   broker_.trim_queue(s.client_id(), b.cursor, seqs_in_memory(s, b.cursor), need, index_,
@@ -170,7 +182,17 @@ void Shard::trimmed(const std::string& client_id, uint64_t token, Broker::QueueT
   broker_.backlog_bytes().fetch_sub(owned, std::memory_order_relaxed);
   b.count -= std::min(t.dropped, b.count);
   b.dropped += t.dropped;
+  // Everything below where it stopped was deleted or is in memory; a late
+  // delivery of a deleted one is then known on arrival, and the next trim
+  // does not walk the tombstones again.
+  b.cursor = std::max(b.cursor, t.next);
   Stats::add(broker_.stats().dropped_queue_bytes, t.dropped);
+  if (b.bytes > limits_.max_queued_bytes ||
+      broker_.backlog_bytes().load(std::memory_order_relaxed) > limits_.max_queued_bytes_total) {
+    b.trim_wanted = true;  // more than one task's worth
+  } else if (b.bytes < limits_.max_queued_bytes / 10 * 9) {
+    note_bound(s, false, {});
+  }
   if (b.trim_wanted) {
     trim(s);
   } else {

@@ -27,6 +27,12 @@ void Shard::deliver(Delivery& d) {
     return;
   }
   Session& s = *found;
+  if (seq != 0 && s.backlog && seq < s.backlog->cursor) {
+    // Read back from the store before its delivery came (shard_backlog.cpp):
+    // the session has it already, whatever became of it since.
+    if (gate) gate->release();
+    return;
+  }
   if (m->expires_at_ms != 0 && expired(*m)) {
     // Expired on its way here (e.g. behind a full hand-off) [MQTT-3.3.2-5].
     if (gate) gate->release();
@@ -82,6 +88,7 @@ void Shard::enqueue(Session& s, Outgoing&& o, AckGatePtr gate) {
     if (s.congestion && !s.congestion->stuck) {
       s.queue.push_back(std::move(o));
       if (gate) {
+        if (s.congestion->held.empty()) s.congestion->held_since_ms = now_ms_;
         s.congestion->held.push_back(std::move(gate));
         return;
       }
@@ -96,7 +103,6 @@ void Shard::enqueue(Session& s, Outgoing&& o, AckGatePtr gate) {
 void Shard::congest(Session& s) {
   if (s.congestion) return;
   s.congestion = std::make_unique<Congestion>();
-  s.congestion->progress_ms = now_ms_;
   congested_.push_back(&s);
   broker_.congested().add(s.client_id());
 }
@@ -117,7 +123,6 @@ void Shard::relieve(Session& s) {
 
 void Shard::drained(Session& s) {
   Congestion& c = *s.congestion;
-  c.progress_ms = now_ms_;
   // Publishers stay gated until the queue is empty, so that the ones whose
   // acks go out now cannot refill it ungated at once; their acks go out in
   // bulk at half the limit (hysteresis: not one release per PUBACK).
@@ -135,13 +140,13 @@ void Shard::on_tick(uint64_t now_ms) {
     publish_due_wills(wall);  // first: a will due when its session ends goes before it
     expire_sessions(wall);
   }
-  const uint64_t timeout_ms = uint64_t{limits_.ack_hold_timeout_s} * 1000;
   for (Session* s : congested_) {
     Congestion& c = *s->congestion;
-    if (c.stuck || now_ms - c.progress_ms < timeout_ms) continue;
-    // No message taken in time: a client that stopped taking messages must
-    // not stall every publisher on its topics. It drops from now on, as an
-    // offline session does, until its queue has drained.
+    if (c.stuck || c.held.empty() || now_ms - c.held_since_ms < limits_.ack_hold_timeout_ms) continue;
+    // Not room enough in time: a client that takes messages slower than they
+    // come, or not at all, must not stall every publisher on its topics for
+    // longer than this. It drops past its limit from now on (counted) until
+    // its queue has drained; a persistent session's queue is on disk instead.
     c.stuck = true;
     Stats::add(broker_.stats().ack_hold_timeouts);
     broker_.congested().remove(s->client_id());

@@ -4,9 +4,14 @@
 // implementation is chosen by the build: gateway/net/platform/.
 #pragma once
 
+#include <cstdint>
+
 namespace edgemq::net {
 
 // False where the C library offers no such call (nothing was done).
 bool trim_heap();
+// Bytes the C library holds free in its heaps (0 where it cannot say).
+// Walks the free lists: call it seldom.
+uint64_t free_heap_bytes();
 
 }  // namespace edgemq::net

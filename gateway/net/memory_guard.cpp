@@ -19,7 +19,12 @@ void MemoryGuard::on_tick(uint64_t now_ms) {
   rss_.store(rss, std::memory_order_relaxed);
   const uint64_t mark = watermark();
   if (rss != 0) crossed(state_.observe(rss, mark), rss, mark);
-  if (trim_policy_.due(now_ms, budget_.take_released(), state_.high())) trim(rss);
+  uint64_t released = budget_.take_released();
+  if (trim_policy_.free_check_due(now_ms)) {
+    const uint64_t free = free_heap_bytes();
+    if (free >= HeapTrimPolicy::kFreeBytes) released += free;
+  }
+  if (trim_policy_.due(now_ms, released, state_.high())) trim(rss);
 }
 
 void MemoryGuard::crossed(MemoryWatermark::Change change, uint64_t rss, uint64_t watermark) {

@@ -28,14 +28,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-if [ -z "${EDGEMQ_BENCH_PREBUILT:-}" ]; then
-  bash scripts/install-deps.sh --with-bench
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DEDGEMQ_TESTS=OFF >/dev/null
-  cmake --build "$build" -j"$(nproc)" --target edgemq edgemq-bench >/dev/null
-fi
-bin_dir=${EDGEMQ_BENCH_PREBUILT:-$root/$build}  # ctest passes its own build
-edgemq_bin=$bin_dir/gateway/edgemq
-bench_bin=$bin_dir/tests/bench/edgemq-bench
+# shellcheck source=tests/bench/common.sh
+source tests/bench/common.sh
+bench_build
 
 ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d /tmp/edgemq-compare.XXXXXX)
@@ -52,23 +47,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-free_port() {  # a port nothing listens on, from the kernel's ephemeral range
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 10000))
-    ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo "$p"; return; }
-  done
-}
-
-wait_port() {
-  for _ in $(seq 1 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "compare.sh: broker did not listen on $1" >&2
-  return 1
-}
 
 # start_broker NAME PORT TRANSPORT: starts it fresh with TRANSPORT (tcp, ws,
 # tls, wss) on PORT, sets broker_pid.
@@ -103,12 +81,6 @@ EOF
   fi
   broker_pid=$!
   wait_port "$port"
-}
-
-stop_broker() {
-  kill "$broker_pid" 2>/dev/null || true
-  wait "$broker_pid" 2>/dev/null || true
-  broker_pid=""
 }
 
 # run LABEL BROKER [edgemq-bench args...]: one scenario against a fresh broker;

@@ -13,6 +13,7 @@ namespace {
 constexpr uint32_t kBatch = 16;               // messages per write when publishing without a rate
 constexpr size_t kMaxQueuedBytes = 4 << 20;   // publishing pauses above this much unsent data
 constexpr size_t kMaxSpill = 16 << 20;        // a partial packet larger than this is an error
+constexpr size_t kMaxHeldAcks = 65535;        // --ack-rate: more unacknowledged than packet ids is a broker bug
 
 void append_varint(std::string& out, size_t n) {
   do {
@@ -185,6 +186,11 @@ bool LoadClient::handle_packet(const PacketView& p) {
       } else {
         worker_.on_received(0);
       }
+      if (p.qos > 0 && worker_.options().ack_rate > 0) {
+        if (held_acks_.size() >= kMaxHeldAcks) return false;
+        held_acks_.emplace_back(p.qos, p.packet_id);
+        return true;
+      }
       if (p.qos == 1) mqtt::encode(mqtt::Puback{p.packet_id}, out_);
       if (p.qos == 2) mqtt::encode(mqtt::Pubrec{p.packet_id}, out_);
       return true;
@@ -198,7 +204,12 @@ bool LoadClient::handle_packet(const PacketView& p) {
     case mqtt::PacketType::Puback:
     case mqtt::PacketType::Pubcomp:
       if (inflight_ > 0) --inflight_;
-      worker_.on_acked();
+      if (sent_at_.empty()) {
+        worker_.on_acked(0);
+      } else {
+        worker_.on_acked(sent_at_.front());
+        sent_at_.pop_front();
+      }
       return true;
     default:
       return true;  // PINGRESP, UNSUBACK: nothing to do
@@ -236,6 +247,7 @@ void LoadClient::append_publish() {
     id = next_packet_id_++;
     if (next_packet_id_ == 0) next_packet_id_ = 1;
     ++inflight_;
+    sent_at_.push_back(worker_.now_ns());
   }
   const size_t remaining = 2 + target_.size() + (o.qos > 0 ? 2 : 0) + o.payload_size;
   out_.push_back(static_cast<char>(0x30 | (o.qos << 1)));
@@ -252,6 +264,22 @@ void LoadClient::append_publish() {
   write_stamp(Stamp{worker_.now_ns(), index_, static_cast<uint32_t>(sent_)}, out_.data() + at);
   ++sent_;
   worker_.on_sent();
+}
+
+void LoadClient::release_acks(uint64_t now) {
+  if (held_acks_.empty() || state_ != State::Ready) return;
+  if (acks_started_ns_ == 0) acks_started_ns_ = now;
+  // Acknowledgements are due at ack_rate from the first one held on.
+  const double elapsed = static_cast<double>(now - acks_started_ns_) / 1e9;
+  const auto due = static_cast<uint64_t>(elapsed * worker_.options().ack_rate) + 1;
+  while (acks_released_ < due && !held_acks_.empty()) {
+    const auto [qos, id] = held_acks_.front();
+    held_acks_.pop_front();
+    if (qos == 1) mqtt::encode(mqtt::Puback{id}, out_);
+    if (qos == 2) mqtt::encode(mqtt::Pubrec{id}, out_);
+    ++acks_released_;
+  }
+  flush();
 }
 
 void LoadClient::ping() {

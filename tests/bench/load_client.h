@@ -7,7 +7,9 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <utility>
 #include <string>
 
 #include "tests/bench/client_transport.h"
@@ -37,6 +39,8 @@ class LoadClient {
   // Keeps the pipe full when publishing without a rate.
   void pump();
   void ping();
+  // --ack-rate: sends the acknowledgements due by `now`.
+  void release_acks(uint64_t now);
   void close();
   // Gives up a client still connecting (the connect timeout).
   void fail();
@@ -82,6 +86,10 @@ class LoadClient {
   uint32_t inflight_ = 0;
   uint16_t next_packet_id_ = 1;
   uint64_t sent_ = 0;
+  std::deque<uint64_t> sent_at_;  // QoS 1/2 publishes awaiting their ack, oldest first (acks come in order)
+  std::deque<std::pair<uint8_t, uint16_t>> held_acks_;  // --ack-rate: (QoS, packet id) not acknowledged yet
+  uint64_t acks_released_ = 0;
+  uint64_t acks_started_ns_ = 0;
   std::unique_ptr<StreamTracker> tracker_;
   std::unique_ptr<ClientTransport> transport_;  // not for TCP
 };

@@ -143,6 +143,12 @@ void LoadWorker::on_client_dropped(LoadClient&) {
   ++report_.dropped;
 }
 
+void LoadWorker::on_acked(uint64_t sent_ns) {
+  ++report_.acked;
+  const uint64_t now = monotonic_ns();
+  if (sent_ns != 0 && sent_ns <= now) report_.ack_latency.record(now - sent_ns);
+}
+
 void LoadWorker::on_received(uint64_t sent_ns) {
   ++report_.received;
   const uint64_t now = now_ns();
@@ -181,6 +187,9 @@ void LoadWorker::tick(uint64_t now) {
     }
   }
   if (phase_ == Phase::Draining) check_drain(now);
+  if (options_.ack_rate > 0) {
+    for (auto& c : clients_) c->release_acks(now);
+  }
   if (options_.keepalive_s > 0 && now - last_ping_ns_ >= uint64_t{options_.keepalive_s} * kSecond / 2) {
     last_ping_ns_ = now;
     for (auto& c : clients_) c->ping();

@@ -62,7 +62,7 @@ class LoadWorker {
   void on_client_dropped(LoadClient& client);
   void on_client_closed() { --open_handles_; }
   void on_sent() { ++report_.sent; }
-  void on_acked() { ++report_.acked; }
+  void on_acked(uint64_t sent_ns);
   void on_received(uint64_t sent_ns);
   void note_error(const std::string& what) { report_.note_error(what); }
 

@@ -61,6 +61,7 @@ const std::map<std::string, Setter>& setters() {
       {"rate", number(&Options::rate)},
       {"total-rate", [](Parsed& p, const std::string& v) { return parse_number(v, p.total_rate); }},
       {"inflight", number(&Options::inflight)},
+      {"ack-rate", number(&Options::ack_rate)},
       {"duration", number(&Options::duration_s)},
       {"hold", number(&Options::hold_s)},
       {"connect-rate", number(&Options::connect_rate)},
@@ -225,6 +226,8 @@ usage: edgemq-bench conn|pub|sub|pubsub [options]
   -r, --rate MSG/S             per publisher; 0 = as fast as the broker takes them (0)
       --total-rate MSG/S       across all publishers (instead of --rate)
       --inflight N             QoS 1/2 messages awaiting an ack, per publisher (32)
+      --ack-rate MSG/S         per subscriber: acknowledge QoS 1/2 messages at most this fast,
+                               a slow consumer; 0 = at once (0)
   -d, --duration SEC           publishing time (10)
       --hold SEC               conn: how long the connections stay open (5)
   -R, --connect-rate N         new connections per second in all; 0 = no limit (0)

@@ -30,6 +30,7 @@ struct Options {
   uint32_t payload_size = 64;
   double rate = 0;        // per publisher, msg/s; 0 = as fast as acks and sockets allow
   uint32_t inflight = 32;  // QoS 1/2 messages awaiting their ack, per publisher
+  double ack_rate = 0;     // per subscriber: QoS 1/2 acknowledgements per second at most; 0 = at once
   double duration_s = 10;
   double hold_s = 5;
   double connect_rate = 0;  // new connections per second in all; 0 = no limit

@@ -54,6 +54,12 @@ std::string summary_text(const Options& o, const RunFacts& f, const WorkerReport
                   static_cast<unsigned long long>(r.sent), o.qos, o.payload_size, d.send_rate,
                   static_cast<unsigned long long>(r.acked));
     out << line;
+    if (r.acked > 0) {
+      std::snprintf(line, sizeof line, "ack us      p50 %.0f  p90 %.0f  p99 %.0f  p99.9 %.0f  max %.0f\n",
+                    us(r.ack_latency.percentile(0.5)), us(r.ack_latency.percentile(0.9)),
+                    us(r.ack_latency.percentile(0.99)), us(r.ack_latency.percentile(0.999)), us(r.ack_latency.max()));
+      out << line;
+    }
   }
   if (o.subscribers > 0) {
     std::snprintf(line, sizeof line, "received    %llu, %.0f msg/s; %llu duplicates, %llu reordered",
@@ -96,6 +102,7 @@ std::string summary_json(const Options& o, const RunFacts& f, const WorkerReport
       "\"received\":%llu,\"distinct\":%llu,\"duplicates\":%llu,\"reordered\":%llu,\"expected\":%lld,"
       "\"lost\":%lld,\"receive_rate\":%.0f,"
       "\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f},"
+      "\"ack_latency_us\":{\"p50\":%.1f,\"p99\":%.1f,\"max\":%.1f},"
       "\"broker\":{\"pid\":%d,\"rss_before_kb\":%llu,\"rss_connected_kb\":%llu,\"rss_after_kb\":%llu,"
       "\"rss_per_connection_b\":%.1f,\"connect_cpu_us_per_connection\":%.2f,\"cpu_s\":%.4f,"
       "\"cpu_us_per_message\":%.3f},\"errors\":%zu}",
@@ -108,7 +115,8 @@ std::string summary_json(const Options& o, const RunFacts& f, const WorkerReport
       f.expected_known ? static_cast<long long>(f.expected) : -1LL,
       f.expected_known ? static_cast<long long>(d.lost) : -1LL, d.receive_rate, us(r.latency.percentile(0.5)),
       us(r.latency.percentile(0.9)), us(r.latency.percentile(0.99)), us(r.latency.percentile(0.999)),
-      us(r.latency.max()), o.broker_pid, static_cast<unsigned long long>(f.broker_before.rss_kb),
+      us(r.latency.max()), us(r.ack_latency.percentile(0.5)), us(r.ack_latency.percentile(0.99)),
+      us(r.ack_latency.max()), o.broker_pid, static_cast<unsigned long long>(f.broker_before.rss_kb),
       static_cast<unsigned long long>(f.broker_connected.rss_kb),
       static_cast<unsigned long long>(f.broker_after.rss_kb), d.rss_per_connection_b, d.connect_cpu_us, d.cpu_s,
       d.cpu_us_per_message, r.errors.size());

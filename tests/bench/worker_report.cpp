@@ -13,6 +13,7 @@ std::string WorkerReport::serialize() const {
   out << "streams " << streams.distinct << ' ' << streams.duplicates << ' ' << streams.reordered << ' '
       << streams.streams << '\n';
   out << "latency " << latency.serialize() << '\n';
+  out << "ack_latency " << ack_latency.serialize() << '\n';
   for (const auto& [index, count] : sent_by_publisher) out << "sent " << index << ' ' << count << '\n';
   for (const auto& [what, count] : errors) out << "error " << count << ' ' << what << '\n';
   out << "end\n";
@@ -34,6 +35,10 @@ bool WorkerReport::parse_line(const std::string& line, std::string& error) {
     std::string rest;
     std::getline(in, rest);
     ok = latency.parse(rest);
+  } else if (kind == "ack_latency") {
+    std::string rest;
+    std::getline(in, rest);
+    ok = ack_latency.parse(rest);
   } else if (kind == "sent") {
     uint32_t index = 0;
     uint64_t count = 0;
@@ -68,6 +73,7 @@ void WorkerReport::merge(const WorkerReport& o) {
   last_receive_ns = std::max(last_receive_ns, o.last_receive_ns);
   streams.add(o.streams);
   latency.merge(o.latency);
+  ack_latency.merge(o.ack_latency);
   sent_by_publisher.insert(sent_by_publisher.end(), o.sent_by_publisher.begin(), o.sent_by_publisher.end());
   for (const auto& [what, count] : o.errors) errors[what] += count;
 }

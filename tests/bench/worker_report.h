@@ -26,6 +26,7 @@ struct WorkerReport {
   uint64_t last_receive_ns = 0;
   StreamTotals streams;
   Histogram latency;       // nanoseconds, send to arrival
+  Histogram ack_latency;   // nanoseconds, QoS 1/2 PUBLISH sent to its PUBACK/PUBCOMP
   std::vector<std::pair<uint32_t, uint64_t>> sent_by_publisher;  // index, count
   std::map<std::string, uint64_t> errors;  // what went wrong, how often (bounded)
 

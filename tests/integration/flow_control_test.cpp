@@ -21,7 +21,9 @@ class FlowControl : public GatewayTest {
   GatewayOptions options() const override {
     GatewayOptions o;
     o.max_queued_messages = kQueueLimit;
-    o.extra_args = {"--max-inflight", "1"};
+    // Long enough for the subscriber's pause below: this tests the hold
+    // itself (the default, 100ms, lets a slow subscriber drop instead).
+    o.extra_args = {"--max-inflight", "1", "--ack-hold-timeout", "30s"};
     return o;
   }
 };

@@ -123,5 +123,36 @@ TEST_F(QueueOnDisk, ASubscriberThatStopsAcknowledgingHoldsNoPublisherBack) {
   for (int i = 0; i < kMessages; ++i) ASSERT_EQ(got[i].payload, "m" + std::to_string(i + 1));
 }
 
+// A clean session has no queue on disk: past max_queued_messages its
+// publishers' PUBACKs wait, but no longer than ack_hold_timeout (100 ms,
+// checked every 100 ms); then it drops past its limit (counted) instead.
+TEST_F(QueueOnDisk, ACleanSubscriberThatStopsAcknowledgingHoldsAPublisherOnlyBriefly) {
+  EDGEMQ_SKIP_UNDER_MOSQUITTO("edgemq's ack_hold_timeout");
+  constexpr int kMessages = 3'000;
+  RawClient sub;
+  ASSERT_TRUE(sub.open_and_connect(port(), "it-clean-slow"));
+  ASSERT_TRUE(sub.subscribe(topic("#"), 1));
+  RawClient pub;
+  ASSERT_TRUE(pub.open_and_connect(port(), "it-clean-fast"));
+  std::vector<double> waits;
+  ASSERT_EQ(publish_windowed(pub, topic("t"), 1, kMessages, 1, &waits), kMessages);
+  std::sort(waits.begin(), waits.end());
+  EXPECT_LT(waits.back(), 1000.0) << "held past ack_hold_timeout and a tick";
+  EXPECT_GT(waits.back(), 50.0) << "never held at all: the clean session's queue did not fill";
+  // What it was sent before it went quiet, and what its queue took, in order.
+  int in_order = 0;
+  for (;;) {
+    mqtt::Packet in;
+    if (sub.read(in, std::chrono::seconds(2)) != ReadStatus::Packet) break;
+    auto* p = std::get_if<mqtt::Publish>(&in);
+    if (p == nullptr) continue;
+    ASSERT_EQ(p->payload, "m" + std::to_string(in_order + 1));
+    ++in_order;
+    ASSERT_TRUE(sub.send(mqtt::Puback{p->packet_id}));
+  }
+  EXPECT_GE(in_order, 1000) << "max_queued_messages (1,000) were kept";
+  EXPECT_LT(in_order, kMessages) << "past its limit a slow clean session drops";
+}
+
 }  // namespace
 }  // namespace edgemq::itest

@@ -11,4 +11,6 @@ bool trim_heap() {
   return true;
 }
 
+uint64_t free_heap_bytes() { return mallinfo2().fordblks; }
+
 }  // namespace edgemq::net

@@ -6,4 +6,6 @@ namespace edgemq::net {
 
 bool trim_heap() { return false; }
 
+uint64_t free_heap_bytes() { return 0; }
+
 }  // namespace edgemq::net

@@ -180,6 +180,35 @@ TEST_F(ConfigTest, MemoryKeys) {
             values.end());
 }
 
+TEST_F(ConfigTest, QueueKeys) {
+  Config d;
+  ASSERT_TRUE(load({}, d).ok);
+  EXPECT_EQ(d.limits.max_queued_bytes, 32u << 20);
+  EXPECT_EQ(d.limits.max_queued_bytes_total, 8ull << 30);
+  EXPECT_EQ(d.limits.queue_full_policy, core::Limits::QueueFullPolicy::DropOldest);
+  EXPECT_EQ(d.limits.ack_hold_timeout_ms, 100u);
+
+  Config c;
+  auto r = load({"--max-queued-bytes", "1MiB", "--max-queued-bytes-total", "2GiB", "--queue-full-policy",
+                 "drop_newest", "--ack-hold-timeout", "250ms"},
+                c);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(c.limits.max_queued_bytes, 1u << 20);
+  EXPECT_EQ(c.limits.max_queued_bytes_total, 2ull << 30);
+  EXPECT_EQ(c.limits.queue_full_policy, core::Limits::QueueFullPolicy::DropNewest);
+  EXPECT_EQ(c.limits.ack_hold_timeout_ms, 250u);
+  ASSERT_TRUE(load({"--ack-hold-timeout", "5"}, c).ok) << "seconds, as the key took before";
+  EXPECT_EQ(c.limits.ack_hold_timeout_ms, 5000u);
+  ASSERT_TRUE(load({"--ack-hold-timeout", "2s"}, c).ok);
+  EXPECT_EQ(c.limits.ack_hold_timeout_ms, 2000u);
+  for (const char* bad : {"5ms", "fast", "ms", "-1", "2h"}) EXPECT_FALSE(load({"--ack-hold-timeout", bad}, c).ok) << bad;
+  EXPECT_FALSE(load({"--queue-full-policy", "drop_all"}, c).ok);
+  EXPECT_FALSE(load({"--max-queued-bytes", "100"}, c).ok) << "below 1 KiB";
+  const auto values = config_values(d);
+  EXPECT_NE(std::find(values.begin(), values.end(), std::pair<std::string, std::string>("ack_hold_timeout", "100ms")),
+            values.end());
+}
+
 TEST_F(ConfigTest, HostPortForms) {
   std::string host;
   int port = 0;

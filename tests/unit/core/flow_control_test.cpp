@@ -26,7 +26,7 @@ Limits small_window() {
   Limits l;
   l.max_inflight = 1;
   l.max_queued_messages = 2;
-  l.ack_hold_timeout_s = 1;
+  l.ack_hold_timeout_ms = 1000;
   return l;
 }
 
@@ -92,6 +92,22 @@ TEST_P(FlowControl, FullQueueHoldsPubacksUntilThereIsRoomAndDropsNothing) {
 
   publish(6, 6);  // no longer congested: acknowledged at once
   EXPECT_EQ(puback_ids(pub).back(), 6);
+}
+
+// Slow is not stuck, but holds publishers back all the same: a subscriber
+// that takes a message now and then still lets held acknowledgements go
+// once the oldest has waited ack_hold_timeout.
+TEST_P(FlowControl, ASlowSubscriberHoldsNoAckLongerThanTheTimeout) {
+  publish(1, 5);
+  EXPECT_EQ(puback_ids(pub), (std::vector<uint16_t>{1, 2, 3}));
+  tick(10'600);
+  sub_acks_last();  // progress: the queue moved
+  tick(10'900);
+  EXPECT_EQ(puback_ids(pub).size(), 3u) << "within ack_hold_timeout";
+  tick(11'000);
+  EXPECT_EQ(puback_ids(pub), (std::vector<uint16_t>{1, 2, 3, 4, 5})) << "moving, but too slowly";
+  EXPECT_EQ(h.broker().stats().ack_hold_timeouts.load(), 1u);
+  EXPECT_TRUE(h.broker().congested().empty());
 }
 
 TEST_P(FlowControl, AStuckSubscriberReleasesHeldAcksAfterTheTimeoutThenDrops) {

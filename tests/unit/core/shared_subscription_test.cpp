@@ -124,6 +124,35 @@ TEST(SharedSubscription, UnacknowledgedMessagesOfALeavingMemberGoToAnother) {
   EXPECT_EQ(h.broker().stats().shared_redirected.load(), 3u);
 }
 
+// A persistent member alone in its group while offline gets its messages
+// queued on disk; when its session ends (here: it comes back with a clean
+// start) and another member has joined, those go to that member.
+TEST(SharedSubscription, MessagesOnDiskOfAMemberWhoseSessionEndsGoToAnother) {
+  V5Harness h;
+  FakeLink a(1), pub(2), b(3), a2(4);
+  h.connect_v5(a, "a", with_expiry(600), false);
+  h.subscribe(a, "$share/g/t", 1);
+  h.disconnect(a);
+  h.connect(pub, "pub");
+  for (int i = 0; i < 40; ++i) h.publish(pub, "t", std::to_string(i), 1, static_cast<uint16_t>(i + 1));
+  h.settle();
+  ASSERT_TRUE(h.shard().find_session("a")->backlog);
+  EXPECT_EQ(h.shard().find_session("a")->queued(), 40u) << "alone in the group: all queued for it, on disk";
+  h.connect_v5(b, "b");
+  h.subscribe(b, "$share/g/t", 1);
+  h.connect_v5(a2, "a", {}, true);  // clean start: the old session ends
+  std::vector<std::string> got;
+  for (size_t n = 1; n <= 40; ++n) {
+    auto pubs = h.await_publishes(b, n);
+    ASSERT_GE(pubs.size(), n) << "message " << n << " of the ended session's queue";
+    got.push_back(pubs[n - 1].payload);
+    ASSERT_EQ(h.shard().on_packet(b.id(), mqtt::Puback{pubs[n - 1].packet_id}), 0);
+  }
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(got[static_cast<size_t>(i)], std::to_string(i));
+  EXPECT_EQ(h.broker().stats().shared_redirected.load(), 40u);
+  EXPECT_TRUE(payloads(a2).empty());
+}
+
 TEST(SharedSubscription, MembershipOfAPersistentSessionSurvivesARestart) {
   V5Harness h;
   storage::SessionRecord r{"a", {{"$share/g/t", 1}}, 600, 0};

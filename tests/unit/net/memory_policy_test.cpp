@@ -2,6 +2,10 @@
 // decisions, fed made-up samples.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <vector>
+
+#include "gateway/net/heap_trim.h"
 #include "gateway/net/heap_trim_policy.h"
 #include "gateway/net/memory_watermark.h"
 #include "gateway/net/process_rss.h"
@@ -54,6 +58,29 @@ TEST(HeapTrimPolicy, WhileMemoryIsHighTrimsEveryFewSeconds) {
   EXPECT_TRUE(p.due(t, 0, true));
   EXPECT_FALSE(p.due(t + 4000, 0, true));
   EXPECT_TRUE(p.due(t + HeapTrimPolicy::kHighIntervalMs, 0, true));
+}
+
+TEST(HeapTrimPolicy, LooksAtTheHeapsFreeBytesEveryTenSeconds) {
+  HeapTrimPolicy p;
+  const uint64_t t = 1'000'000;
+  EXPECT_TRUE(p.free_check_due(t));
+  EXPECT_FALSE(p.free_check_due(t + HeapTrimPolicy::kFreeCheckIntervalMs - 1));
+  EXPECT_TRUE(p.free_check_due(t + HeapTrimPolicy::kFreeCheckIntervalMs));
+}
+
+// What glibc says it holds free grows when a burst is freed: the reading
+// the ten-second check relies on.
+TEST(HeapTrim, FreeHeapBytesSeeABurstFreed) {
+  std::vector<std::unique_ptr<char[]>> burst;
+  for (int i = 0; i < 4096; ++i) {
+    burst.emplace_back(new char[16 * 1024]);
+    burst.back()[0] = 1;
+  }
+  const uint64_t before = free_heap_bytes();
+  for (size_t i = 0; i + 1 < burst.size(); ++i) burst[i].reset();  // the last one pins the top
+  const uint64_t freed = free_heap_bytes();
+  if (freed == 0) GTEST_SKIP() << "this C library does not say";
+  EXPECT_GE(freed, before + 32 * kMiB) << "64 MiB of 16 KiB blocks freed";
 }
 
 TEST(ProcessRss, ReadsThisProcesssResidentMemory) {
