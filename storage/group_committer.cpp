@@ -9,6 +9,8 @@ namespace edgemq::storage {
 
 namespace {
 
+constexpr size_t kKeptCapacity = 4096;  // sets a round's vector keeps between rounds
+
 uint64_t steady_ms() {
   using namespace std::chrono;
   return static_cast<uint64_t>(duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
@@ -107,7 +109,14 @@ void GroupCommitter::run() {
     for (Pending& p : batch) {
       if (p.task) p.task(store_, p.stamp);
     }
-    batch.clear();  // keeps its capacity for the next round
+    // Keeps its capacity for the next round, unless a burst made it large:
+    // 19,000 publishers once left a round of 600k sets, and this vector and
+    // the queue it swaps with held ~130 MB for good.
+    if (batch.capacity() > kKeptCapacity) {
+      std::vector<Pending>().swap(batch);
+    } else {
+      batch.clear();
+    }
   }
 }
 

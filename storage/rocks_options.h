@@ -12,6 +12,9 @@
 namespace edgemq::storage {
 
 rocksdb::DBOptions make_db_options(const RocksTuning& t);
+// For families keyed by client id and a growing suffix (queue, inbound).
+void add_insert_hints(rocksdb::ColumnFamilyOptions& o);
+
 rocksdb::ColumnFamilyOptions make_family_options(const RocksTuning& t,
                                                  const std::shared_ptr<rocksdb::Cache>& cache);
 

@@ -139,7 +139,9 @@ for b in $brokers; do
   sleep "$settle"
   rss_full=$(rss_kb)
   started=$(date +%s.%N)
-  drain=$(bench sub -n "$sessions" -f 'bench/{i}' -q 1 --persistent --prefix dev -d 0.1 --drain "$quiet")
+  # All at once, as after a power cut: no connect rate, ten minutes to be back.
+  drain=$(bench sub -n "$sessions" -f 'bench/{i}' -q 1 --persistent --prefix dev -d 0.1 --drain "$quiet" \
+    --connect-timeout 600)
   ended=$(date +%s.%N)
   # Until the last message came: the run minus the quiet time it waits out.
   record offline-backlog "$b" "$drain" "{rss_start_kb: $rss_start, rss_empty_kb: $rss_empty, rss_full_kb: $rss_full,
@@ -200,7 +202,7 @@ per_session_b() {  # per_session_b RSS_BEFORE_KB RSS_AFTER_KB (empty when not me
   echo "edgemq-bench pubsub --scenario pairs -n $pairs -q 1 --total-rate $pair_rate -d $slow_dur"
   echo "edgemq-bench sub -n $sessions -f 'bench/{i}' -q 1 --persistent --prefix dev -d 0.1"
   echo "edgemq-bench pub -n $sessions -t 'bench/{i}' -q 1 --rate $pub_rate -d $pub_dur"
-  echo "edgemq-bench sub -n $sessions -f 'bench/{i}' -q 1 --persistent --prefix dev -d 0.1 --drain $quiet"
+  echo "edgemq-bench sub -n $sessions -f 'bench/{i}' -q 1 --persistent --prefix dev -d 0.1 --drain $quiet --connect-timeout 600"
   echo "edgemq-bench pubsub --scenario fanout -n $fanout -q 1 -d $fan_dur --persistent"
   echo '```'
 } >"$work/table.md"
