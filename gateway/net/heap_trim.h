@@ -10,8 +10,12 @@ namespace edgemq::net {
 
 // False where the C library offers no such call (nothing was done).
 bool trim_heap();
-// Bytes the C library holds free in its heaps (0 where it cannot say).
-// Walks the free lists: call it seldom.
-uint64_t free_heap_bytes();
+// Bytes the C library holds free in its heaps, and in use (0 and 0 where it
+// cannot say). Walks the free lists: call it seldom.
+struct HeapUsage {
+  uint64_t free = 0;
+  uint64_t used = 0;
+};
+HeapUsage heap_usage();
 
 }  // namespace edgemq::net

@@ -5,11 +5,14 @@
 // when much was freed (partial packet buffers, counted by the budget), at
 // most once a second; and, while memory is above the watermark, every few
 // seconds whatever was counted, as the shedding frees memory the budget
-// does not see (output buffers, queued messages). And every ten seconds
-// whatever the heap holds free, if that is a lot: a burst of publishers
-// (19,000 at once, their messages, hand-offs and store batches in flight)
-// left ~700 MB of RSS behind that nothing else trimmed. Pure: the caller
-// says the time and what was released.
+// does not see (output buffers, queued messages). And, looked at every ten
+// seconds, whatever the heap holds free once a burst is over: 19,000
+// publishers at once (their messages, hand-offs and store batches in
+// flight) left ~700 MB of RSS behind that nothing else trimmed. "Over":
+// at least kFreeBytes free and twice what is in use, because a trim walks
+// every arena under its lock (up to 120 ms measured under that load, on a
+// worker's loop) and under load the free memory is reused anyway. Pure:
+// the caller says the time and what was released.
 #pragma once
 
 #include <cstdint>
@@ -26,12 +29,16 @@ class HeapTrimPolicy {
   static constexpr uint64_t kFreeCheckIntervalMs = 10000;
   static constexpr uint64_t kFreeBytes = 32ull << 20;
 
-  // Whether to look at the heap's free bytes now (then pass them to due()
-  // as released, if at least kFreeBytes).
+  // Whether to look at the heap's free and used bytes now.
   bool free_check_due(uint64_t now_ms) {
     if (now_ms - last_free_check_ms_ < kFreeCheckIntervalMs) return false;
     last_free_check_ms_ = now_ms;
     return true;
+  }
+  // What of a heap with `free` and `used` bytes counts as released: all of
+  // the free bytes once a burst is over, else nothing.
+  static uint64_t idle_release(uint64_t free, uint64_t used) {
+    return free >= kFreeBytes && free >= 2 * used ? free : 0;
   }
 
   // `released`: bytes freed since the previous call. True when a trim is

@@ -21,8 +21,8 @@ void MemoryGuard::on_tick(uint64_t now_ms) {
   if (rss != 0) crossed(state_.observe(rss, mark), rss, mark);
   uint64_t released = budget_.take_released();
   if (trim_policy_.free_check_due(now_ms)) {
-    const uint64_t free = free_heap_bytes();
-    if (free >= HeapTrimPolicy::kFreeBytes) released += free;
+    const HeapUsage heap = heap_usage();
+    released += HeapTrimPolicy::idle_release(heap.free, heap.used);
   }
   if (trim_policy_.due(now_ms, released, state_.high())) trim(rss);
 }

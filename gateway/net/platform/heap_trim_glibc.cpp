@@ -11,6 +11,9 @@ bool trim_heap() {
   return true;
 }
 
-uint64_t free_heap_bytes() { return mallinfo2().fordblks; }
+HeapUsage heap_usage() {
+  const struct mallinfo2 m = mallinfo2();
+  return {m.fordblks, m.uordblks + m.hblkhd};
+}
 
 }  // namespace edgemq::net

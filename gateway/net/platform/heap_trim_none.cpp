@@ -6,6 +6,6 @@ namespace edgemq::net {
 
 bool trim_heap() { return false; }
 
-uint64_t free_heap_bytes() { return 0; }
+HeapUsage heap_usage() { return {}; }
 
 }  // namespace edgemq::net
