@@ -107,7 +107,9 @@ void Shard::refilled(const std::string& client_id, uint64_t token, Broker::Queue
   if (found == nullptr) return;
   Session& s = *found;
   Backlog& b = *s.backlog;
-  if (!read.status.message.empty() && broker_.notice) broker_.notice("queue of " + client_id + ": " + read.status.message);
+  if (!read.status.message.empty() && broker_.notice) {
+    broker_.notice("queue of " + client_id + ": " + read.status.message);  // corrupt records skipped
+  }
   const uint64_t cursor_before = b.cursor;
   size_t taken = 0;
   for (storage::QueuedMessage& q : read.messages) {
